@@ -1,0 +1,60 @@
+# Every target sets up .venv itself, so a fresh clone needs only Python 3.11 and `make`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb))
+
+.PHONY: help venv book test execute serve bench lab clean
+
+help:
+	@echo "make book     build the HTML book from the stored notebook outputs"
+	@echo "make test     run the whole test suite (unit tests, nbval, book build, browser)"
+	@echo "make execute  re-run every notebook top to bottom and store its outputs"
+	@echo "make serve    serve the built book on http://localhost:$(PORT)"
+	@echo "make lab      open the notebooks in JupyterLab"
+	@echo "make bench    print the performance figures of mlc_utils"
+
+# Reinstall only when the package's dependencies change.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[book,test]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going || exit $$?; \
+	echo ""; \
+	echo "Built in $$(( $$(date +%s) - start )) s. Open this file in a browser:"; \
+	echo "  file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+execute: $(STAMP)
+	@for nb in $(NOTEBOOKS); do \
+		start=$$(date +%s%N); \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=600 --log-level=WARN "$$nb" || { echo "FAILED: $$nb"; exit 1; }; \
+		elapsed=$$(( ($$(date +%s%N) - start) / 100000000 )); \
+		printf '%5d.%d s  %s\n' $$((elapsed / 10)) $$((elapsed % 10)) "$$nb"; \
+	done
+
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	@echo "Serving the book on http://localhost:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+lab: $(STAMP)
+	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet "jupyterlab>=4"
+	$(BIN)/jupyter lab book/
+
+bench: $(STAMP)
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+
+clean:
+	rm -rf _build .cache
