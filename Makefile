@@ -39,7 +39,8 @@ execute: $(STAMP)
 	@for nb in $(NOTEBOOKS); do \
 		start=$$(date +%s%N); \
 		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-			--ExecutePreprocessor.timeout=600 --log-level=WARN "$$nb" || { echo "FAILED: $$nb"; exit 1; }; \
+			--ExecutePreprocessor.timeout=600 --log-level=WARN \
+			--ExecutePreprocessor.extra_arguments="['--IPKernelApp.capture_fd_output=False']" "$$nb" || { echo "FAILED: $$nb"; exit 1; }; \
 		elapsed=$$(( ($$(date +%s%N) - start) / 100000000 )); \
 		printf '%5d.%d s  %s\n' $$((elapsed / 10)) $$((elapsed % 10)) "$$nb"; \
 	done

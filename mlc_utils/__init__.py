@@ -1,0 +1,51 @@
+"""Helpers shared by the chapters of *Multi-Label Classification with Deep Learning*.
+
+One module per concern (``data``, ``labels``, ``models``, ``training``, ``metrics``,
+``thresholds``, ``plotting``, ``exercises``). Importing the package, or any module other than
+``models`` and ``training``, does not import TensorFlow.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from typing import Any, Callable
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "show_source"]
+
+
+class _Source:
+    """The source of a function, displayed as a Python code block (Markdown) in Jupyter."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return f"```python\n{self.text}\n```"
+
+    def __repr__(self) -> str:  # text/plain: deterministic, no memory address
+        return self.text
+
+
+def show_source(obj: Callable[..., Any] | type) -> None:
+    """Display the source code of a function or class from ``mlc_utils`` (or anywhere).
+
+    In Jupyter the source is rendered as a highlighted Python code block; the ``text/plain``
+    representation is the bare source, so stored notebook outputs are deterministic.
+    Raises ``TypeError`` if ``obj`` has no retrievable source (a builtin, a number, ...).
+    """
+    try:
+        text = inspect.getsource(obj)
+    except (TypeError, OSError) as error:
+        raise TypeError(
+            f"obj: expected a Python function or class with source code, got {type(obj).__name__}"
+        ) from error
+    source = _Source(textwrap.dedent(text).rstrip())
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython is always there in the book's environment
+        print(source.text)
+        return
+    display(source)

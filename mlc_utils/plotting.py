@@ -1,0 +1,220 @@
+"""Small, labelled matplotlib figures for the chapters. Each function returns its Figure.
+
+No function calls ``plt.show()``: the notebook decides when to show (``plt.show()``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from ._validation import (
+    _as_numeric_array,
+    check_int,
+    check_label_names,
+    check_labels,
+    check_same_shape,
+    check_scores,
+)
+from .data import DIGIT_NAMES
+
+__all__ = [
+    "plot_image_grid",
+    "plot_label_frequency",
+    "plot_cooccurrence",
+    "plot_learning_curves",
+    "plot_pr_curves",
+    "plot_confusion_matrices",
+]
+
+
+def _names_of(row: np.ndarray, names: Sequence[str]) -> str:
+    chosen = [names[j] for j in np.flatnonzero(row)]
+    return ", ".join(chosen) if chosen else "(none)"
+
+
+def plot_image_grid(
+    X: Any,
+    Y: Any,
+    label_names: Sequence[str] = DIGIT_NAMES,
+    *,
+    n: int = 16,
+    y_pred: Any = None,
+    ncols: int = 8,
+) -> Figure:
+    """The first ``n`` images of ``X`` (n_samples, height, width, 3) titled with their label names.
+
+    ``Y`` (n_samples, n_labels) 0/1. With ``y_pred`` (same shape as ``Y``, 0/1) each title shows
+    the true labels and, below, the predicted ones; a title is red when the prediction is wrong.
+    """
+    X = _as_numeric_array(X, "X")
+    if X.ndim not in (3, 4):
+        raise ValueError(f"X: expected images of shape (n, height, width[, channels]), got {X.shape}")
+    Y = check_labels(Y, "Y")
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"Y: expected {X.shape[0]} rows (one per image in X), got {Y.shape[0]}")
+    names = check_label_names(label_names, Y.shape[1])
+    n = check_int(n, "n", minimum=1)
+    ncols = check_int(ncols, "ncols", minimum=1)
+    if y_pred is not None:
+        y_pred = check_labels(y_pred, "y_pred")
+        check_same_shape(Y, y_pred, "Y", "y_pred")
+    n = min(n, X.shape[0])
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    height = 1.9 if y_pred is not None else 1.6
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, height * nrows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(np.clip(X[i], 0, 1), cmap="gray" if X.ndim == 3 else None)
+        title = _names_of(Y[i], names)
+        colour = "black"
+        if y_pred is not None:
+            title = f"true: {title}\npred: {_names_of(y_pred[i], names)}"
+            colour = "black" if np.array_equal(Y[i], y_pred[i]) else "tab:red"
+        ax.set_title(title, fontsize=7, color=colour)
+    fig.tight_layout()
+    return fig
+
+
+def plot_label_frequency(Y: Any, label_names: Sequence[str]) -> Figure:
+    """Bar chart of how many samples carry each label. ``Y`` (n_samples, n_labels) 0/1."""
+    Y = check_labels(Y, "Y")
+    names = check_label_names(label_names, Y.shape[1])
+    counts = Y.sum(axis=0)
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(names) + 1.5), 3))
+    ax.bar(np.arange(len(names)), counts, color="tab:blue")
+    ax.set_xticks(np.arange(len(names)), names, rotation=45, ha="right")
+    ax.set_xlabel("label")
+    ax.set_ylabel("number of samples")
+    ax.set_title(f"Label frequency ({Y.shape[0]} samples)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_cooccurrence(Y: Any, label_names: Sequence[str]) -> Figure:
+    """Heatmap of the co-occurrence matrix ``Y.T @ Y`` (diagonal: label counts), annotated."""
+    Y = check_labels(Y, "Y")
+    names = check_label_names(label_names, Y.shape[1])
+    matrix = Y.astype(np.int64).T @ Y.astype(np.int64)
+    size = max(3.5, 0.45 * len(names) + 1.5)
+    fig, ax = plt.subplots(figsize=(size + 0.8, size))
+    image = ax.imshow(matrix, cmap="Blues")
+    ticks = np.arange(len(names))
+    ax.set_xticks(ticks, names, rotation=45, ha="right")
+    ax.set_yticks(ticks, names)
+    if len(names) <= 15:
+        threshold = matrix.max() / 2 if matrix.max() else 1
+        for i in range(len(names)):
+            for j in range(len(names)):
+                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
+                        color="white" if matrix[i, j] > threshold else "black")
+    ax.set_xlabel("label")
+    ax.set_ylabel("label")
+    ax.set_title("Label co-occurrence (samples with both)")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="samples")
+    fig.tight_layout()
+    return fig
+
+
+def plot_learning_curves(history: Any, metrics: Sequence[str] = ("loss", "accuracy")) -> Figure:
+    """One panel per metric with its training and (if present) validation curve, per epoch.
+
+    ``history`` is a Keras ``History`` (what ``fit`` returns) or its ``.history`` dict of lists.
+    """
+    if hasattr(history, "history") and isinstance(history.history, dict):
+        history = history.history
+    if not isinstance(history, dict):
+        raise TypeError(f"history: expected a keras History or a dict of lists, got {type(history).__name__}")
+    if isinstance(metrics, str) or not hasattr(metrics, "__iter__"):
+        raise TypeError(f"metrics: expected a sequence of metric names, got {metrics!r}")
+    metrics = list(metrics)
+    if not metrics:
+        raise ValueError("metrics: expected at least one metric name")
+    for name in metrics:
+        if name not in history:
+            raise ValueError(f"metrics: {name!r} is not in history (it has {sorted(history)})")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3), squeeze=False)
+    for ax, name in zip(axes.flat, metrics):
+        values = np.asarray(history[name], dtype=float)
+        epochs = np.arange(1, len(values) + 1)
+        ax.plot(epochs, values, marker="o", markersize=3, label="training")
+        if f"val_{name}" in history:
+            ax.plot(epochs, np.asarray(history[f"val_{name}"], dtype=float), marker="o",
+                    markersize=3, label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.set_title(name.replace("_", " "))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_pr_curves(y_true: Any, y_score: Any, label_names: Sequence[str]) -> Figure:
+    """Per-label precision-recall curves (scikit-learn's ``precision_recall_curve``), AP in the legend.
+
+    ``y_true`` (n_samples, n_labels) 0/1, ``y_score`` the same shape in [0, 1]. A label with no
+    positive sample has no curve and is marked "no positives" in the legend.
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    t = check_labels(y_true, "y_true")
+    s = check_scores(y_score, "y_score")
+    check_same_shape(t, s, "y_true", "y_score")
+    names = check_label_names(label_names, t.shape[1])
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    colours = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
+    for j, name in enumerate(names):
+        if not t[:, j].any():
+            ax.plot([], [], color=colours(j % colours.N), label=f"{name} (no positives)")
+            continue
+        precision, recall, _ = precision_recall_curve(t[:, j], s[:, j])
+        ap = average_precision_score(t[:, j], s[:, j])
+        ax.plot(recall, precision, color=colours(j % colours.N), lw=1.2, label=f"{name} (AP {ap:.2f})")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1.01)
+    ax.set_ylim(0, 1.02)
+    ax.set_title("Precision-recall curve per label")
+    ax.legend(fontsize=7, loc="lower left", ncols=2)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrices(y_true: Any, y_pred: Any, label_names: Sequence[str]) -> Figure:
+    """One 2x2 confusion matrix per label (scikit-learn's ``multilabel_confusion_matrix``).
+
+    ``y_true`` and ``y_pred`` (n_samples, n_labels) 0/1. Rows: true no/yes; columns: predicted no/yes.
+    """
+    from sklearn.metrics import multilabel_confusion_matrix
+
+    t = check_labels(y_true, "y_true")
+    p = check_labels(y_pred, "y_pred")
+    check_same_shape(t, p, "y_true", "y_pred")
+    names = check_label_names(label_names, t.shape[1])
+    matrices = multilabel_confusion_matrix(t, p)
+    ncols = min(5, len(names))
+    nrows = int(np.ceil(len(names) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.1 * ncols, 2.1 * nrows), squeeze=False)
+    for ax in axes.flat[len(names):]:
+        ax.axis("off")
+    for ax, name, matrix in zip(axes.flat, names, matrices):
+        ax.imshow(matrix, cmap="Blues", vmin=0, vmax=max(1, matrix.max()))
+        for i in range(2):
+            for j in range(2):
+                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+        ax.set_xticks([0, 1], ["no", "yes"], fontsize=7)
+        ax.set_yticks([0, 1], ["no", "yes"], fontsize=7)
+        ax.set_xlabel("predicted", fontsize=7)
+        ax.set_ylabel("true", fontsize=7)
+        ax.set_title(name, fontsize=9)
+    fig.suptitle("Confusion matrix per label", fontsize=10)
+    fig.tight_layout()
+    return fig

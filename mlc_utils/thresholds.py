@@ -1,0 +1,180 @@
+"""Turning scores into labels: tuned thresholds (global or per label), top-k, at-least-one.
+
+Convention: a label is predicted when ``y_score >= threshold``. Tune thresholds on validation
+data, then apply them once to the test set.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ._validation import (
+    check_choice,
+    check_int,
+    check_labels,
+    check_same_shape,
+    check_scores,
+    check_thresholds,
+)
+
+__all__ = ["THRESHOLD_METRICS", "DEFAULT_GRID", "tune_thresholds", "apply_thresholds", "top_k"]
+
+#: The candidate thresholds ``tune_thresholds`` tries: 0.01, 0.02, ..., 0.99.
+DEFAULT_GRID: np.ndarray = np.round(np.arange(1, 100) / 100, 2)
+
+
+def _divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    out = np.zeros(np.broadcast(a, b).shape)
+    np.divide(a, b, out=out, where=b != 0)
+    return out
+
+
+def _f1_micro(t: np.ndarray, p: np.ndarray) -> float:
+    tp = (t & p).sum()
+    return float(_divide(2 * tp, t.sum() + p.sum()))
+
+
+def _f1_macro(t: np.ndarray, p: np.ndarray) -> float:
+    return float(_divide(2 * (t & p).sum(axis=0), t.sum(axis=0) + p.sum(axis=0)).mean())
+
+
+def _f1_samples(t: np.ndarray, p: np.ndarray) -> float:
+    return float(_divide(2 * (t & p).sum(axis=1), t.sum(axis=1) + p.sum(axis=1)).mean())
+
+
+def _jaccard_samples(t: np.ndarray, p: np.ndarray) -> float:
+    inter = (t & p).sum(axis=1)
+    return float(_divide(inter, (t | p).sum(axis=1)).mean())
+
+
+def _subset_accuracy(t: np.ndarray, p: np.ndarray) -> float:
+    return float(np.all(t == p, axis=1).mean())
+
+
+def _neg_hamming_loss(t: np.ndarray, p: np.ndarray) -> float:
+    return -float(np.mean(t != p))
+
+
+#: Metrics ``tune_thresholds`` can maximise (scikit-learn's definitions, ``zero_division=0``).
+#: "f1" is micro-F1 for one global threshold and each label's own F1 per label.
+THRESHOLD_METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "f1": _f1_micro,
+    "f1_micro": _f1_micro,
+    "f1_macro": _f1_macro,
+    "f1_samples": _f1_samples,
+    "jaccard_samples": _jaccard_samples,
+    "subset_accuracy": _subset_accuracy,
+    "hamming_loss": _neg_hamming_loss,  # minimised: we maximise its negative
+}
+
+
+def _best(values: np.ndarray, grid: np.ndarray) -> float:
+    """The grid value with the best metric; ties go to the threshold closest to 0.5."""
+    best = values.max()
+    candidates = grid[np.isclose(values, best, rtol=0, atol=1e-12)]
+    return float(candidates[np.argmin(np.abs(candidates - 0.5))])
+
+
+def tune_thresholds(
+    y_true: Any,
+    y_score: Any,
+    *,
+    metric: str = "f1",
+    per_label: bool = True,
+    grid: Any = None,
+) -> np.ndarray:
+    """Choose thresholds that maximise ``metric`` on (validation) data; returns shape (n_labels,).
+
+    ``y_true`` (n_samples, n_labels) 0/1, ``y_score`` the same shape in [0, 1]. Candidates are
+    ``grid`` (default ``DEFAULT_GRID``: 0.01, 0.02, ..., 0.99); among equally good candidates the
+    one closest to 0.5 wins. ``metric`` is one of ``THRESHOLD_METRICS`` ("hamming_loss" is
+    minimised, the others maximised).
+
+    - ``per_label=False``: one global threshold, repeated for every label.
+    - ``per_label=True`` with ``metric="f1"``: each label gets the threshold that maximises its
+      own F1 (this also maximises macro-F1). With another metric: coordinate ascent, starting from
+      the best global threshold and improving one label at a time until nothing changes.
+    """
+    t = check_labels(y_true, "y_true")
+    s = check_scores(y_score, "y_score")
+    check_same_shape(t, s, "y_true", "y_score")
+    check_choice(metric, "metric", tuple(THRESHOLD_METRICS))
+    if not isinstance(per_label, bool):
+        raise TypeError(f"per_label: expected True or False, got {type(per_label).__name__}")
+    if grid is None:
+        grid = DEFAULT_GRID
+    else:
+        grid = np.asarray(grid, dtype=np.float64) if not isinstance(grid, (str, bytes)) else grid
+        if not isinstance(grid, np.ndarray) or grid.ndim != 1 or grid.size == 0:
+            raise ValueError("grid: expected a non-empty 1-D array of candidate thresholds in [0, 1]")
+        check_thresholds(grid, grid.size, "grid")
+    n_labels = t.shape[1]
+
+    if per_label and metric in ("f1", "f1_macro"):
+        # Separable: each label's F1 depends only on its own threshold.
+        scores = np.empty((grid.size, n_labels))
+        for g, threshold in enumerate(grid):
+            p = s >= threshold
+            scores[g] = _divide(2 * (t & p).sum(axis=0), t.sum(axis=0) + p.sum(axis=0))
+        return np.array([_best(scores[:, j], grid) for j in range(n_labels)])
+
+    score = THRESHOLD_METRICS[metric]
+    global_values = np.array([score(t, s >= threshold) for threshold in grid])
+    thresholds = np.full(n_labels, _best(global_values, grid))
+    if not per_label:
+        return thresholds
+
+    p = s >= thresholds
+    current = score(t, p)
+    for _ in range(10):  # coordinate ascent; converges in a few sweeps
+        changed = False
+        for j in range(n_labels):
+            values = np.empty(grid.size)
+            for g, threshold in enumerate(grid):
+                p[:, j] = s[:, j] >= threshold
+                values[g] = score(t, p)
+            best = _best(values, grid)
+            if values.max() > current + 1e-12 and best != thresholds[j]:
+                thresholds[j] = best
+                current = values.max()
+                changed = True
+            p[:, j] = s[:, j] >= thresholds[j]
+        if not changed:
+            break
+    return thresholds
+
+
+def apply_thresholds(y_score: Any, thresholds: Any, *, at_least_one: bool = False) -> np.ndarray:
+    """Predicted labels (n_samples, n_labels) int 0/1: ``y_score >= thresholds``.
+
+    ``thresholds`` is a scalar or an array of shape (n_labels,) in [0, 1]. With ``at_least_one``,
+    a sample with no label above its threshold gets its top-scored label (never an empty set).
+    """
+    s = check_scores(y_score, "y_score")
+    thr = check_thresholds(thresholds, s.shape[1], "thresholds")
+    if not isinstance(at_least_one, bool):
+        raise TypeError(f"at_least_one: expected True or False, got {type(at_least_one).__name__}")
+    p = s >= thr
+    if at_least_one:
+        empty = ~p.any(axis=1)
+        p[np.flatnonzero(empty), np.argmax(s[empty], axis=1)] = True
+    return p.astype(np.int64)
+
+
+def top_k(y_score: Any, k: int) -> np.ndarray:
+    """Predict the ``k`` highest-scored labels of every sample: (n_samples, n_labels) int 0/1.
+
+    ``k`` in 1..n_labels. Ties are broken by label order (the lower column index wins).
+    """
+    s = check_scores(y_score, "y_score")
+    k = check_int(k, "k")
+    if not 1 <= k <= s.shape[1]:
+        raise ValueError(f"k: expected an integer in 1..{s.shape[1]} (the number of labels), got {k}")
+    order = np.argsort(-s, axis=1, kind="stable")[:, :k]
+    p = np.zeros(s.shape, dtype=np.int64)
+    np.put_along_axis(p, order, 1, axis=1)
+    return p
