@@ -40,10 +40,11 @@ execute: $(STAMP)
 		start=$$(date +%s%N); \
 		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 			--ExecutePreprocessor.timeout=600 --log-level=WARN \
-			--ExecutePreprocessor.extra_arguments="['--IPKernelApp.capture_fd_output=False']" "$$nb" || { echo "FAILED: $$nb"; exit 1; }; \
+			--ExecutePreprocessor.extra_arguments="['--IPKernelApp.capture_fd_output=False']" \
+			"$$nb" 2>.execute.log || { cat .execute.log; echo "FAILED: $$nb"; exit 1; }; \
 		elapsed=$$(( ($$(date +%s%N) - start) / 100000000 )); \
 		printf '%5d.%d s  %s\n' $$((elapsed / 10)) $$((elapsed % 10)) "$$nb"; \
-	done
+	done; rm -f .execute.log
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) book

@@ -17,6 +17,9 @@ __all__ = ["check", "check_value", "check_array", "EXERCISES", "verdict_value", 
 
 
 def _fmt(x: float) -> str:
+    # Whole numbers (parameter counts, label counts) read better without an exponent.
+    if float(x).is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
     return f"{x:.4g}"
 
 
