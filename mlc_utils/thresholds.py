@@ -18,19 +18,12 @@ from ._validation import (
     check_scores,
     check_thresholds,
 )
+from .metrics import _divide
 
 __all__ = ["THRESHOLD_METRICS", "DEFAULT_GRID", "tune_thresholds", "apply_thresholds", "top_k"]
 
 #: The candidate thresholds ``tune_thresholds`` tries: 0.01, 0.02, ..., 0.99.
 DEFAULT_GRID: np.ndarray = np.round(np.arange(1, 100) / 100, 2)
-
-
-def _divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    out = np.zeros(np.broadcast(a, b).shape)
-    np.divide(a, b, out=out, where=b != 0)
-    return out
 
 
 def _f1_micro(t: np.ndarray, p: np.ndarray) -> float:
