@@ -265,8 +265,8 @@ def stratified_split(
     ``iterstrat.ml_stratifiers.MultilabelStratifiedShuffleSplit`` (Sechidis et al., 2011).
 
     The test part's size is approximate: iterative stratification assigns samples label by label to
-    keep every label's share, and may overshoot ``test_size`` by a few samples (chapter 2 shows
-    87 instead of 80 for 20 % of 400). Same ``seed``, same split.
+    keep every label's share, and may miss ``test_size`` by a few samples (chapter 2 shows how
+    many). Same ``seed``, same split.
     """
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
 
