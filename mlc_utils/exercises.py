@@ -152,7 +152,9 @@ def _prf(fn_name: str):
 
 
 def _coverage(y_true, y_score):
-    return _sk().coverage_error(y_true, y_score) - 1
+    from .metrics import coverage
+
+    return coverage(y_true, y_score)
 
 
 def _one_error(y_true, y_score):
@@ -171,7 +173,9 @@ def _label_stat(fn_name: str):
 
 
 def _threshold(y_score, threshold=0.5):
-    return (np.asarray(y_score) >= threshold).astype(int)
+    from .thresholds import apply_thresholds
+
+    return apply_thresholds(y_score, threshold)
 
 
 def _top_k(y_score, k):

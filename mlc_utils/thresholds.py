@@ -13,12 +13,10 @@ import numpy as np
 from ._validation import (
     check_choice,
     check_int,
-    check_labels,
-    check_same_shape,
     check_scores,
     check_thresholds,
 )
-from .metrics import _divide
+from .metrics import _divide, _validate
 
 __all__ = ["THRESHOLD_METRICS", "DEFAULT_GRID", "tune_thresholds", "apply_thresholds", "top_k"]
 
@@ -31,8 +29,12 @@ def _f1_micro(t: np.ndarray, p: np.ndarray) -> float:
     return float(_divide(2 * tp, t.sum() + p.sum()))
 
 
+def _f1_per_label(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return _divide(2 * (t & p).sum(axis=0), t.sum(axis=0) + p.sum(axis=0))
+
+
 def _f1_macro(t: np.ndarray, p: np.ndarray) -> float:
-    return float(_divide(2 * (t & p).sum(axis=0), t.sum(axis=0) + p.sum(axis=0)).mean())
+    return float(_f1_per_label(t, p).mean())
 
 
 def _f1_samples(t: np.ndarray, p: np.ndarray) -> float:
@@ -92,9 +94,7 @@ def tune_thresholds(
       own F1 (this also maximises macro-F1). With another metric: coordinate ascent, starting from
       the best global threshold and improving one label at a time until nothing changes.
     """
-    t = check_labels(y_true, "y_true")
-    s = check_scores(y_score, "y_score")
-    check_same_shape(t, s, "y_true", "y_score")
+    t, s = _validate(y_true, y_score)
     check_choice(metric, "metric", tuple(THRESHOLD_METRICS))
     if not isinstance(per_label, bool):
         raise TypeError(f"per_label: expected True or False, got {type(per_label).__name__}")
@@ -111,8 +111,7 @@ def tune_thresholds(
         # Separable: each label's F1 depends only on its own threshold.
         scores = np.empty((grid.size, n_labels))
         for g, threshold in enumerate(grid):
-            p = s >= threshold
-            scores[g] = _divide(2 * (t & p).sum(axis=0), t.sum(axis=0) + p.sum(axis=0))
+            scores[g] = _f1_per_label(t, s >= threshold)
         return np.array([_best(scores[:, j], grid) for j in range(n_labels)])
 
     score = THRESHOLD_METRICS[metric]
