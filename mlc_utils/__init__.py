@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "show_source"]
+__all__ = ["__version__", "show_source", "say"]
 
 
 class _Source:
@@ -49,3 +49,38 @@ def show_source(obj: Callable[..., Any] | type) -> None:
         print(source.text)
         return
     display(source)
+
+
+class _Sentence:
+    """Markdown text that renders as prose in Jupyter and in the HTML book."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:  # text/plain: the same words, so nbval compares the sentence itself
+        return self.text
+
+
+def say(text: str) -> None:
+    """Display ``text`` (Markdown) as a paragraph of the chapter.
+
+    A sentence that states computed numbers is written as an f-string in the cell that has the
+    numbers, so the number is computed once and the reader sees it wherever the notebook is opened:
+    the HTML book, JupyterLab, VS Code or Colab (glue names only render in the HTML book).
+    Use plain Markdown and ``$math$``; MyST roles such as ``{doc}`` do not render outside the book.
+    Raises ``TypeError`` if ``text`` is not a string and ``ValueError`` if it is empty.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected a Markdown string, got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("text: expected a non-empty Markdown string")
+    sentence = _Sentence(text.strip())
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython is always there in the book's environment
+        print(sentence.text)
+        return
+    display(sentence)

@@ -44,3 +44,27 @@ def test_show_source_markdown_is_a_python_code_block():
 def test_show_source_rejects_objects_without_source():
     with pytest.raises(TypeError, match="obj"):
         mlc_utils.show_source(len)
+
+
+def test_say_displays_markdown_whose_plain_text_is_the_sentence():
+    from IPython.core.formatters import DisplayFormatter
+
+    shown = []
+    import IPython.display
+
+    original = IPython.display.display
+    IPython.display.display = shown.append
+    try:
+        mlc_utils.say("  A micro-F1 of **0.873**.  ")
+    finally:
+        IPython.display.display = original
+    (sentence,) = shown
+    data, _ = DisplayFormatter().format(sentence)
+    assert data["text/markdown"] == "A micro-F1 of **0.873**."
+    assert data["text/plain"] == "A micro-F1 of **0.873**."
+
+
+@pytest.mark.parametrize("bad, error", [(0.873, TypeError), (None, TypeError), ("   ", ValueError)])
+def test_say_refuses_what_is_not_a_sentence(bad, error):
+    with pytest.raises(error, match="text"):
+        mlc_utils.say(bad)
