@@ -187,10 +187,13 @@ def plot_pr_curves(y_true: Any, y_score: Any, label_names: Sequence[str]) -> Fig
     return fig
 
 
-def plot_confusion_matrices(y_true: Any, y_pred: Any, label_names: Sequence[str]) -> Figure:
+def plot_confusion_matrices(
+    y_true: Any, y_pred: Any, label_names: Sequence[str], *, ncols: int = 5
+) -> Figure:
     """One 2x2 confusion matrix per label (scikit-learn's ``multilabel_confusion_matrix``).
 
     ``y_true`` and ``y_pred`` (n_samples, n_labels) 0/1. Rows: true no/yes; columns: predicted no/yes.
+    ``ncols`` panels per row (fewer, e.g. 2, keep the counts legible on a phone).
     """
     from sklearn.metrics import multilabel_confusion_matrix
 
@@ -198,8 +201,12 @@ def plot_confusion_matrices(y_true: Any, y_pred: Any, label_names: Sequence[str]
     p = check_labels(y_pred, "y_pred")
     check_same_shape(t, p, "y_true", "y_pred")
     names = check_label_names(label_names, t.shape[1])
-    matrices = multilabel_confusion_matrix(t, p)
-    ncols = min(5, len(names))
+    ncols = check_int(ncols, "ncols", minimum=1)
+    if t.shape[1] == 1:  # scikit-learn reads one column as a binary target and returns 2 matrices
+        matrices = multilabel_confusion_matrix(t[:, 0], p[:, 0], labels=[1])
+    else:
+        matrices = multilabel_confusion_matrix(t, p)
+    ncols = min(ncols, len(names))
     nrows = int(np.ceil(len(names) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(2.1 * ncols, 2.1 * nrows), squeeze=False)
     for ax in axes.flat[len(names):]:
@@ -208,13 +215,13 @@ def plot_confusion_matrices(y_true: Any, y_pred: Any, label_names: Sequence[str]
         ax.imshow(matrix, cmap="Blues", vmin=0, vmax=max(1, matrix.max()))
         for i in range(2):
             for j in range(2):
-                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8,
+                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=12,
                         color="white" if matrix[i, j] > matrix.max() / 2 else "black")
-        ax.set_xticks([0, 1], ["no", "yes"], fontsize=7)
-        ax.set_yticks([0, 1], ["no", "yes"], fontsize=7)
-        ax.set_xlabel("predicted", fontsize=7)
-        ax.set_ylabel("true", fontsize=7)
-        ax.set_title(name, fontsize=9)
-    fig.suptitle("Confusion matrix per label", fontsize=10)
+        ax.set_xticks([0, 1], ["no", "yes"], fontsize=10)
+        ax.set_yticks([0, 1], ["no", "yes"], fontsize=10)
+        ax.set_xlabel("predicted", fontsize=10)
+        ax.set_ylabel("true", fontsize=10)
+        ax.set_title(name, fontsize=11)
+    fig.suptitle("Confusion matrix per label", fontsize=12)
     fig.tight_layout()
     return fig
