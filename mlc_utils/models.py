@@ -30,6 +30,15 @@ def _check_shape(input_shape: Sequence[int]) -> tuple[int, ...]:
     return tuple(int(v) for v in shape)
 
 
+def _check_min_size(shape: tuple[int, ...], minimum: int, model: str) -> None:
+    # Refuse, before Keras does with "output size would be zero", an image too small for the
+    # convolutions and poolings to leave at least one pixel.
+    if min(shape[:2]) < minimum:
+        raise ValueError(
+            f"input_shape: the {model} needs images of at least {minimum}x{minimum} pixels, got {shape}"
+        )
+
+
 def build_reference_cnn(
     input_shape: Sequence[int] = (32, 32, 3),
     n_labels: int = 10,
@@ -44,6 +53,7 @@ def build_reference_cnn(
     chapter that shows why softmax cannot say "two labels".
     """
     shape = _check_shape(input_shape)
+    _check_min_size(shape, 7, "reference CNN")  # 32 -> conv 30 -> conv 28 -> pool 9; 7 -> 1
     n_labels = check_int(n_labels, "n_labels", minimum=1)
     check_choice(output_activation, "output_activation", _ACTIVATIONS)
     inputs = keras.Input(shape=shape, name="image")
@@ -68,6 +78,7 @@ def build_improved_cnn(
     -> Dense(128, relu) -> Dropout -> Dense(n_labels, sigmoid). Outputs (batch, n_labels).
     """
     shape = _check_shape(input_shape)
+    _check_min_size(shape, 10, "improved CNN")  # 10 -> 10 -> 8 -> pool 4 -> 4 -> 2 -> pool 1
     n_labels = check_int(n_labels, "n_labels", minimum=1)
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"dropout: expected a rate in [0, 1), got {dropout!r}")
