@@ -85,8 +85,8 @@ def test_opens_with_a_title_and_ends_with_summary_and_exercises(path):
 @chapter
 def test_every_exercise_has_a_gated_solution(path):
     text = markdown(load(path))
-    exercises = re.findall(r"```\{exercise\}[^\n]*\n:label: *([\w-]+)", text)
-    solutions = re.findall(r"```\{solution-start\} *([\w-]+)", text)
+    exercises = re.findall(r"(?:`{3,}|:{3,})\{exercise\}[^\n]*\n:label: *([\w-]+)", text)
+    solutions = re.findall(r"(?:`{3,}|:{3,})\{solution-start\} *([\w-]+)", text)
     assert len(exercises) >= 3, f"only {len(exercises)} exercises"
     assert sorted(exercises) == sorted(solutions), (exercises, solutions)
     assert text.count("{solution-start}") == text.count("{solution-end}")
@@ -105,14 +105,280 @@ def test_no_tensorflow_start_up_noise_in_stored_outputs(path):
             assert not noise, f"TensorFlow start-up noise {noise} in the output of:\n{source(cell)[:200]}"
 
 
+# --- What a reader and a learner see (issues 8 and 14) ---------------------------------------------
+
+MAX_LINE = 100
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: Text that gives away the machine a notebook ran on (and means nothing to a reader).
+MACHINE_PATHS = re.compile(
+    "|".join([re.escape(str(ROOT)), r"/work/", r"/root/", r"/home/\w", r"/tmp/", r"/Users/\w",
+              r"site-packages", r"dist-packages", r"[A-Z]:\\\\Users"])
+)
+CHECK_CALL = re.compile(r"\bcheck(?:_value|_array)?\(")
+
+
+def output_texts(output: dict) -> list[str]:
+    """Every piece of text an output shows (streams, plain text, errors, HTML, Markdown)."""
+    if output["output_type"] == "stream":
+        return ["".join(output.get("text", ""))]
+    if output["output_type"] == "error":
+        return [ANSI.sub("", line) for line in output.get("traceback", [])] + [output.get("evalue", "")]
+    data = output.get("data", {})
+    return ["".join(data[mime]) for mime in ("text/plain", "text/html", "text/markdown") if mime in data]
+
+
+def plain_lines(output: dict) -> list[str]:
+    """The lines shown as preformatted text (they do not wrap); Markdown and HTML outputs wrap."""
+    if output["output_type"] == "stream":
+        return "".join(output.get("text", "")).splitlines()
+    if output["output_type"] == "error":
+        return [line for entry in output.get("traceback", []) for line in ANSI.sub("", entry).splitlines()]
+    data = output.get("data", {})
+    if "text/plain" in data and not {"text/markdown", "text/html", "image/png"} & data.keys():
+        return "".join(data["text/plain"]).splitlines()
+    return []
+
+
+def long_lines(nb: dict) -> list[str]:
+    found = []
+    for cell in code_cells(nb):
+        if "allow-long-lines" in tags(cell):
+            continue
+        for output in cell.get("outputs", []):
+            found += [f"{len(line)} chars: {line[:80]}..." for line in plain_lines(output) if len(line) > MAX_LINE]
+    return found
+
+
+def machine_paths(nb: dict) -> list[str]:
+    found = []
+    for cell in code_cells(nb):
+        for output in cell.get("outputs", []):
+            for text in output_texts(output):
+                found += [text[max(0, m.start() - 40): m.end() + 40] for m in MACHINE_PATHS.finditer(text)]
+    return found
+
+
+def long_errors(nb: dict) -> list[str]:
+    found = []
+    for cell in code_cells(nb):
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "error":
+                lines = plain_lines(output)
+                if len(lines) > 5:
+                    found.append(f"{len(lines)} lines of traceback in: {source(cell)[:80]}")
+    return found
+
+
+def nested_fences(nb: dict) -> list[str]:
+    """A fence inside a directive that is as long as the directive's own fence closes it early."""
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        open_fences: list[int] = []
+        for line in source(cell).splitlines():
+            opening = re.match(r"^(`{3,})\{[\w-]+\}", line)
+            fence = re.match(r"^(`{3,})(.*)$", line)
+            if opening:
+                open_fences.append(len(opening.group(1)))
+            elif fence and open_fences:
+                length, info = len(fence.group(1)), fence.group(2).strip()
+                if info and length >= open_fences[-1]:
+                    found.append(f"{line!r} inside a {open_fences[-1]}-backtick directive")
+                elif not info and length >= open_fences[-1]:
+                    open_fences.pop()
+                elif info:
+                    open_fences.append(length)  # an inner code block, closed by its own fence
+                elif length < open_fences[-1]:
+                    open_fences.pop()
+    return found
+
+
+def uncomputed_numbers(nb: dict) -> list[str]:
+    """Decimals with three or more digits, or decimal percentages, typed into the prose."""
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = re.sub(r"(`+).*?\1", "", source(cell), flags=re.S)  # code spans and fences
+        text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$", "", text, flags=re.S)  # math
+        found += re.findall(r"[^\s]*\d\.\d{3,}[^\s]*|\d+\.\d+\s?%", text)
+    return found
+
+
+def exercises_with_cells(nb: dict) -> list[dict]:
+    """Each exercise: its label, title, the cells after it up to its solution, and the solution's cells."""
+    cells, found = nb["cells"], []
+    for i, cell in enumerate(cells):
+        match = re.search(r"(?:`{3,}|:{3,})\{exercise\}[ \t]*(.*)\n:label: *([\w-]+)", source(cell))
+        if cell["cell_type"] != "markdown" or not match:
+            continue
+        label = match.group(2)
+        start = next((j for j in range(i + 1, len(cells))
+                      if re.search(r"\{solution-start\} *" + re.escape(label) + r"\b", source(cells[j]))), None)
+        end = next((j for j in range(start or i, len(cells)) if "{solution-end}" in source(cells[j])), None)
+        found.append({
+            "label": label,
+            "title": match.group(1).strip(),
+            "your_turn": cells[i + 1:start] if start else [],
+            "solution": cells[start + 1:end] if start and end else [],
+        })
+    return found
+
+
+def first_text(cell: dict) -> str:
+    return "".join(t for o in cell.get("outputs", []) for t in output_texts(o)).strip()
+
+
+def exercise_problems(nb: dict) -> list[str]:
+    problems = []
+    for ex in exercises_with_cells(nb):
+        if not ex["title"]:
+            problems.append(f"{ex['label']}: the exercise has no title")
+        solution_checks = [c for c in ex["solution"] if c["cell_type"] == "code" and CHECK_CALL.search(source(c))]
+        turns = [c for c in ex["your_turn"] if c["cell_type"] == "code" and CHECK_CALL.search(source(c))]
+        for cell in solution_checks + turns:
+            if "nbval-ignore-output" in tags(cell):
+                problems.append(f"{ex['label']}: a verdict cell ignores its output, so a broken check passes")
+        if not solution_checks:
+            continue
+        if not turns:
+            problems.append(f"{ex['label']}: the check runs only inside the solution; add a 'your turn' cell")
+            continue
+        if not all("..." in source(c) for c in turns):
+            problems.append(f"{ex['label']}: the 'your turn' cell has no `...` placeholder for the learner")
+        if not all(first_text(c).startswith("Not yet") for c in turns):
+            problems.append(f"{ex['label']}: the 'your turn' check does not print 'Not yet' on the placeholder")
+        if not all("Correct" in first_text(c) for c in solution_checks):
+            problems.append(f"{ex['label']}: the solution's check does not print 'Correct'")
+    return problems
+
+
+COLAB_SETUP = re.compile(r'"google\.colab" in sys\.modules:\s*\n\s+%pip install [^\n]*mlc_utils')
+
+
+def setup_problems(nb: dict) -> list[str]:
+    cells = code_cells(nb)
+    problems = []
+    if len(cells) < 2:
+        return ["fewer than two code cells: no Colab set-up and imports"]
+    colab, imports = cells[0], cells[1]
+    if not COLAB_SETUP.search(source(colab)):
+        problems.append("the first code cell does not install mlc_utils on Colab")
+    if "remove-cell" not in tags(colab):
+        problems.append("the Colab set-up cell is not tagged remove-cell")
+    if colab.get("outputs"):
+        problems.append("the Colab set-up cell has output outside Colab")
+    if "%xmode Minimal" not in source(imports):
+        problems.append("the imports cell does not set %xmode Minimal (short deliberate errors)")
+    if not re.search(r"figure_formats\s*=\s*\[?\s*[\"']retina", source(imports)):
+        problems.append("the imports cell does not ask for retina figures")
+    return problems
+
+
 @chapter
-def test_glued_names_are_glued_in_the_notebook(path):
-    nb = load(path)
-    used = set(re.findall(r"\{glue(?::\w+)?\}`([\w.-]+)", markdown(nb)))
-    used = {name.split(":")[0] for name in used}
-    code = "\n".join(source(c) for c in code_cells(nb))
-    # glue("name", ...) or glue(f"name_{average}", ...): an f-string field matches any text.
-    names = re.findall(r"glue\(\s*f?[\"']([^\"']+)[\"']", code)
-    patterns = [re.compile(re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(name))) for name in names]
-    missing = sorted(name for name in used if not any(p.fullmatch(name) for p in patterns))
-    assert not missing, f"glue references with no glue() call: {missing}"
+def test_prose_has_no_glue_roles(path):
+    """Glue names render only in the HTML book; learners in JupyterLab or Colab saw the names."""
+    found = re.findall(r"\{glue(?::\w+)?\}`[^`]*`", markdown(load(path)))
+    assert not found, f"state computed numbers with say() instead: {found[:5]}"
+
+
+@chapter
+def test_prose_types_no_computed_number(path):
+    found = uncomputed_numbers(load(path))
+    assert not found, f"numbers typed into markdown (compute them and say() them): {found[:8]}"
+
+
+@chapter
+def test_first_cells_set_up_colab_and_the_display(path):
+    assert not setup_problems(load(path)), setup_problems(load(path))
+
+
+@chapter
+def test_stored_text_fits_the_column(path):
+    found = long_lines(load(path))
+    assert not found, f"{len(found)} output lines wider than {MAX_LINE} characters:\n" + "\n".join(found[:8])
+
+
+@chapter
+def test_no_machine_path_in_stored_outputs(path):
+    found = machine_paths(load(path))
+    assert not found, "outputs show a path of the machine that ran them:\n" + "\n".join(found[:5])
+
+
+@chapter
+def test_deliberate_errors_are_short(path):
+    assert not long_errors(load(path)), long_errors(load(path))
+
+
+@chapter
+def test_no_nested_fence_closes_a_directive_early(path):
+    found = nested_fences(load(path))
+    assert not found, "use a longer outer fence (````{exercise}) or a colon fence:\n" + "\n".join(found)
+
+
+@chapter
+def test_exercises_have_titles_and_checks_a_learner_can_run(path):
+    problems = exercise_problems(load(path))
+    assert not problems, "\n".join(problems)
+
+
+# --- The checks above, proven on a notebook written the old way ------------------------------------
+
+def _cell(kind: str, text: str, outputs=(), cell_tags=()) -> dict:
+    cell = {"cell_type": kind, "metadata": {"tags": list(cell_tags)}, "source": text}
+    if kind == "code":
+        cell.update(outputs=list(outputs), execution_count=None)
+    return cell
+
+
+def _stream(text: str) -> dict:
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+BROKEN = {"cells": [
+    _cell("markdown", "# Broken\n\nA micro-F1 of 0.8731, or 87.3 %."),
+    _cell("code", "import numpy as np"),
+    _cell("code", "print('x' * 120)", [_stream("x" * 120 + "\n")]),
+    _cell("code", "raise ValueError", [{
+        "output_type": "error", "ename": "ValueError", "evalue": "bad",
+        "traceback": [f"  File \"{ROOT}/.venv/lib/python3.11/site-packages/sklearn/x.py\", line {i}"
+                      for i in range(40)],
+    }], ["raises-exception"]),
+    _cell("markdown", "```{exercise}\n:label: ch0-ex-a\n\nCompute it.\n\n```python\nanswer = ...\n```\n```"),
+    _cell("markdown", "```{solution-start} ch0-ex-a\n:class: dropdown\n```"),
+    _cell("code", "answer = 1\ncheck_value(answer, 1)", [_stream("Correct: answer = 1.\n")],
+          ["nbval-ignore-output"]),
+    _cell("markdown", "```{solution-end}\n```"),
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_the_checks_catch_a_notebook_written_the_old_way():
+    assert uncomputed_numbers(BROKEN) == ["0.8731,", "87.3 %"]
+    assert long_lines(BROKEN) and long_lines(BROKEN)[0].startswith("120 chars")
+    assert machine_paths(BROKEN) and long_errors(BROKEN)
+    assert nested_fences(BROKEN) == ["'```python' inside a 3-backtick directive"]
+    problems = exercise_problems(BROKEN)
+    assert any("no title" in p for p in problems)
+    assert any("ignores its output" in p for p in problems)
+    assert any("only inside the solution" in p for p in problems)
+    assert set(setup_problems(BROKEN)) >= {
+        "the first code cell does not install mlc_utils on Colab",
+        "the imports cell does not set %xmode Minimal (short deliberate errors)",
+    }
+
+
+def test_the_checks_accept_the_conventions():
+    good = {"cells": [
+        _cell("markdown", "# Good\n\nThe threshold is `0.5000` and $p = 0.8731$."),
+        _cell("code", '# On Colab\nimport sys\n\nif "google.colab" in sys.modules:\n'
+                      '    %pip install --quiet "mlc_utils @ git+https://example.org/book"', cell_tags=["remove-cell"]),
+        _cell("code", '%xmode Minimal\n%config InlineBackend.figure_formats = ["retina"]'),
+        _cell("markdown", "````{exercise} Micro-F1\n:label: ch0-ex-a\n\n```python\nanswer = ...\n```\n````"),
+        _cell("code", "answer = ...  # your turn\ncheck('f1', answer)", [_stream("Not yet: answer is ...\n")]),
+        _cell("markdown", "```{solution-start} ch0-ex-a\n:class: dropdown\n```"),
+        _cell("code", "answer = 1\ncheck('f1', answer)", [_stream("Correct: F1 = 1.\n")]),
+        _cell("markdown", "```{solution-end}\n```"),
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    assert not uncomputed_numbers(good) and not nested_fences(good)
+    assert not exercise_problems(good) and not setup_problems(good)
