@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_labels, check_same_shape, check_scores, check_thresholds
+from ._validation import check_labels, check_same_shape, check_scores, check_thresholds, predict
 
 __all__ = ["one_error", "coverage", "multilabel_report", "REPORT_KEYS"]
 
@@ -88,12 +88,12 @@ def _sorted_ranks(t: np.ndarray, s: np.ndarray):
     return rel, first, last, suffix
 
 
-def _coverage_error(t, rel, first, n_pos) -> float:
-    """scikit-learn's ``coverage_error``: rows without relevant labels count 0."""
+def _coverage(t, rel, first, n_pos) -> float:
+    """Coverage, top label = step 0; rows without relevant labels count 0 (nothing to cover)."""
     L = t.shape[1]
     lowest_relevant = np.argmax(rel, axis=1)  # first relevant position in ascending order
     first_of_group = first[np.arange(t.shape[0]), lowest_relevant]
-    per_row = np.where(n_pos > 0, L - first_of_group, 0)
+    per_row = np.where(n_pos > 0, L - first_of_group - 1, 0)
     return float(per_row.mean())
 
 
@@ -123,33 +123,37 @@ def coverage(y_true: Any, y_score: Any) -> float:
 
     For each sample, how far down the ranked label list one must go to cover all its true labels,
     counting the top label as step 0; averaged over samples. This is scikit-learn's
-    ``coverage_error(y_true, y_score) - 1`` exactly (scikit-learn counts the top label as 1, so its
-    best value is 1 where ours is 0). Ties count pessimistically (all tied labels are covered), as
-    in scikit-learn. Caveat inherited from that identity: scikit-learn counts a sample without any
-    true label as 0, so such a sample contributes -1 here; the literature usually leaves those out.
+    ``coverage_error(y_true, y_score) - 1`` whenever every sample has a true label (scikit-learn
+    counts the top label as 1, so its best value is 1 where ours is 0). Ties count pessimistically
+    (all tied labels are covered), as in scikit-learn. A sample without any true label has nothing
+    to cover and contributes 0, the best value (scikit-learn's ``coverage_error`` also counts it 0;
+    subtracting 1 from that would give an impossible -1). So in general
+    ``coverage == mean(max(per-sample coverage_error - 1, 0))``.
     ``y_true`` (n_samples, n_labels) 0/1, ``y_score`` the same shape in [0, 1].
     """
     t, s = _validate(y_true, y_score)
     rel, first, _, _ = _sorted_ranks(t, s)
-    return _coverage_error(t, rel, first, t.sum(axis=1)) - 1.0
+    return _coverage(t, rel, first, t.sum(axis=1))
 
 
 def multilabel_report(y_true: Any, y_score: Any, threshold: Any = 0.5) -> dict[str, float]:
     """The fifteen usual multi-label metrics in one pass, as a dict of floats.
 
     ``y_true`` (n_samples, n_labels) 0/1; ``y_score`` the same shape in [0, 1]; ``threshold`` a
-    scalar or an array of shape (n_labels,) in [0, 1] (predicted: ``y_score >= threshold``).
+    scalar or an array of shape (n_labels,) in [0, 1] (predicted: ``y_score >= threshold``,
+    compared in the scores' precision as NumPy does: float32 scores meet float32(threshold)).
     Keys (see ``REPORT_KEYS``): subset_accuracy, hamming_loss, precision/recall/f1 with micro and
     macro averages, f1_weighted, f1_samples, jaccard_samples (all with scikit-learn's
     ``zero_division=0``), and the ranking metrics one_error, coverage (literature convention:
-    scikit-learn's ``coverage_error - 1``), ranking_loss and label_ranking_average_precision.
+    scikit-learn's ``coverage_error - 1``; see ``coverage``), ranking_loss and
+    label_ranking_average_precision.
     Every value equals the scikit-learn function of the same name wherever scikit-learn has one.
     Inputs are validated once, thresholded once, and the ranking metrics share one sort per row,
     so this is several times faster than the fifteen scikit-learn calls.
     """
     t, s = _validate(y_true, y_score)
     thr = check_thresholds(threshold, t.shape[1], "threshold")
-    p = s >= thr
+    p = predict(s, thr)
 
     tp_l = (t & p).sum(axis=0)
     true_l = t.sum(axis=0)
@@ -178,7 +182,7 @@ def multilabel_report(y_true: Any, y_score: Any, threshold: Any = 0.5) -> dict[s
         "f1_samples": float(_divide(2 * tp_s, true_s + pred_s).mean()),
         "jaccard_samples": float(_divide(tp_s, true_s + pred_s - tp_s).mean()),
         "one_error": _one_error(t, s),
-        "coverage": _coverage_error(t, rel, first, true_s) - 1.0,
+        "coverage": _coverage(t, rel, first, true_s),
         "ranking_loss": _ranking_loss(rel, last, suffix, true_s),
         "label_ranking_average_precision": _lrap(rel, first, suffix, true_s),
     }

@@ -12,9 +12,11 @@ import numpy as np
 
 from ._validation import (
     check_choice,
+    check_grid,
     check_int,
     check_scores,
     check_thresholds,
+    predict,
 )
 from .metrics import _divide, _validate
 
@@ -98,35 +100,31 @@ def tune_thresholds(
     check_choice(metric, "metric", tuple(THRESHOLD_METRICS))
     if not isinstance(per_label, bool):
         raise TypeError(f"per_label: expected True or False, got {type(per_label).__name__}")
-    if grid is None:
-        grid = DEFAULT_GRID
-    else:
-        grid = np.asarray(grid, dtype=np.float64) if not isinstance(grid, (str, bytes)) else grid
-        if not isinstance(grid, np.ndarray) or grid.ndim != 1 or grid.size == 0:
-            raise ValueError("grid: expected a non-empty 1-D array of candidate thresholds in [0, 1]")
-        check_thresholds(grid, grid.size, "grid")
+    grid = DEFAULT_GRID if grid is None else check_grid(grid, "grid")
+    # Compare in the scores' precision, as ``y_score >= t`` does in NumPy (see ``apply_thresholds``).
+    cut = grid.astype(s.dtype)
     n_labels = t.shape[1]
 
     if per_label and metric in ("f1", "f1_macro"):
         # Separable: each label's F1 depends only on its own threshold.
         scores = np.empty((grid.size, n_labels))
-        for g, threshold in enumerate(grid):
+        for g, threshold in enumerate(cut):
             scores[g] = _f1_per_label(t, s >= threshold)
         return np.array([_best(scores[:, j], grid) for j in range(n_labels)])
 
     score = THRESHOLD_METRICS[metric]
-    global_values = np.array([score(t, s >= threshold) for threshold in grid])
+    global_values = np.array([score(t, s >= threshold) for threshold in cut])
     thresholds = np.full(n_labels, _best(global_values, grid))
     if not per_label:
         return thresholds
 
-    p = s >= thresholds
+    p = predict(s, thresholds)
     current = score(t, p)
     for _ in range(10):  # coordinate ascent; converges in a few sweeps
         changed = False
         for j in range(n_labels):
             values = np.empty(grid.size)
-            for g, threshold in enumerate(grid):
+            for g, threshold in enumerate(cut):
                 p[:, j] = s[:, j] >= threshold
                 values[g] = score(t, p)
             best = _best(values, grid)
@@ -134,7 +132,7 @@ def tune_thresholds(
                 thresholds[j] = best
                 current = values.max()
                 changed = True
-            p[:, j] = s[:, j] >= thresholds[j]
+            p[:, j] = predict(s[:, j], thresholds[j])
         if not changed:
             break
     return thresholds
@@ -145,12 +143,15 @@ def apply_thresholds(y_score: Any, thresholds: Any, *, at_least_one: bool = Fals
 
     ``thresholds`` is a scalar or an array of shape (n_labels,) in [0, 1]. With ``at_least_one``,
     a sample with no label above its threshold gets its top-scored label (never an empty set).
+    The comparison is made in the scores' precision, as NumPy's own ``y_score >= 0.7`` is: for
+    float32 scores (what Keras returns) the threshold is rounded to float32 first, so a score of
+    ``np.float32(0.7)`` counts as reaching 0.7, exactly as a learner's ``>=`` says.
     """
     s = check_scores(y_score, "y_score")
     thr = check_thresholds(thresholds, s.shape[1], "thresholds")
     if not isinstance(at_least_one, bool):
         raise TypeError(f"at_least_one: expected True or False, got {type(at_least_one).__name__}")
-    p = s >= thr
+    p = predict(s, thr)
     if at_least_one:
         empty = ~p.any(axis=1)
         p[np.flatnonzero(empty), np.argmax(s[empty], axis=1)] = True

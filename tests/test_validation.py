@@ -1,0 +1,126 @@
+"""Bad inputs at the public boundary: refused with a message that names the argument, or accepted
+as scikit-learn accepts them (sparse matrices, pandas nullable dtypes). Regression tests of issue 9."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from mlc_utils.labels import label_cardinality, label_sets
+from mlc_utils.metrics import coverage, multilabel_report
+from mlc_utils.thresholds import apply_thresholds, tune_thresholds
+
+Y = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+S = np.array([[0.9, 0.2, 0.7], [0.3, 0.6, 0.1], [0.8, 0.55, 0.4], [0.2, 0.1, 0.95]])
+
+# Float32 scores, as Keras returns them; 0.7 and 0.65 are not exact in float32.
+S32 = np.array([[0.7, 0.2, 0.9], [0.3, 0.7, 0.65]], np.float32)
+Y32 = np.array([[1, 0, 1], [0, 1, 0]])
+
+
+# -- point 7: one threshold rule, the one a learner's own `>=` gives ----------------------------
+
+def test_float32_scores_meet_a_threshold_equal_to_their_value():
+    # What a learner's `S32 >= 0.7` gives in NumPy 2 (the comparison happens in float32), by hand.
+    expected = np.array([[1, 0, 1], [0, 1, 0]])
+    np.testing.assert_array_equal((S32 >= 0.7).astype(int), expected)  # NumPy's own rule
+    np.testing.assert_array_equal(apply_thresholds(S32, 0.7), expected)
+    np.testing.assert_array_equal(apply_thresholds(S32, [0.7, 0.7, 0.7]), expected)
+
+
+def test_float32_report_counts_a_score_at_the_threshold_as_predicted():
+    # At 0.7 every prediction is right (see above); at 0.65 sample 2 also gets its third label.
+    report = multilabel_report(Y32, S32, 0.7)
+    assert report["subset_accuracy"] == 1.0 and report["f1_micro"] == 1.0
+    report = multilabel_report(Y32, S32, [0.7, 0.7, 0.65])
+    assert report["subset_accuracy"] == 0.5  # sample 2 predicts {1, 2}, its truth is {1}
+    assert report["precision_micro"] == pytest.approx(3 / 4)
+
+
+def test_tuning_float32_scores_evaluates_the_rule_it_will_be_applied_with():
+    # The positive scores exactly float32(0.7), the negative 0.69. At 0.7 (compared in float32, as
+    # `y_score >= 0.7` does) only the positive is predicted: F1 1; at 0.6 both are: F1 2/3.
+    y_true = np.array([[1], [0]])
+    y_score = np.array([[0.7], [0.69]], np.float32)
+    assert tune_thresholds(y_true, y_score, grid=[0.6, 0.7]).tolist() == [0.7]
+    assert tune_thresholds(y_true, y_score, grid=[0.6, 0.7], per_label=False, metric="f1_micro").tolist() == [0.7]
+    y_true2, y_score2 = np.hstack([y_true, y_true]), np.hstack([y_score, y_score])
+    assert tune_thresholds(y_true2, y_score2, grid=[0.6, 0.7], metric="hamming_loss").tolist() == [0.7, 0.7]
+
+
+# -- point 8: label names ----------------------------------------------------------------------
+
+def test_label_sets_refuses_duplicate_names():
+    with pytest.raises(ValueError, match=r"label_names: expected distinct names, got \['a'\] more than once"):
+        label_sets(Y, ["a", "a", "b"])
+
+
+@pytest.mark.parametrize("names", [{"cat", "dog", "person"}, frozenset({"cat", "dog", "person"})])
+def test_label_sets_refuses_an_unordered_set_of_names(names):
+    with pytest.raises(TypeError, match="label_names: expected an ordered sequence"):
+        label_sets(Y, names)
+
+
+# -- point 11: thresholds and grids --------------------------------------------------------------
+
+@pytest.mark.parametrize("threshold", [True, np.bool_(False), [True, False, True]])
+def test_boolean_threshold_is_refused(threshold):
+    with pytest.raises(TypeError, match="threshold: expected a number"):
+        multilabel_report(Y, S, threshold)
+    with pytest.raises(TypeError, match="thresholds: expected a number"):
+        apply_thresholds(S, threshold)
+
+
+@pytest.mark.parametrize(
+    "grid, error, message",
+    [
+        ({0.3, 0.5}, TypeError, "grid: expected an ordered sequence"),
+        ({0.3: 1}, TypeError, "grid: expected an ordered sequence"),
+        ("0.5", TypeError, "grid: expected an array-like of numbers"),
+        ([True, False], TypeError, "grid: expected numbers in .0, 1., got booleans"),
+        ([[0.1, 0.2], [0.3]], TypeError, "grid: expected a rectangular"),
+        ([[0.1, 0.2]], ValueError, "grid: expected a non-empty 1-D"),
+        ([], ValueError, "grid: expected a non-empty 1-D"),
+        ([0.5, 1.5], ValueError, r"grid: expected values in \[0, 1\], found \[1.5\]"),
+        ([0.5, np.nan], ValueError, r"grid: expected values in \[0, 1\]"),
+    ],
+)
+def test_tune_thresholds_refuses_bad_grids_naming_the_grid(grid, error, message):
+    with pytest.raises(error, match=message):
+        tune_thresholds(Y, S, grid=grid)
+
+
+def test_tune_thresholds_accepts_a_tuple_grid():
+    assert tune_thresholds(Y, S, grid=(0.5,)).tolist() == [0.5, 0.5, 0.5]
+
+
+# -- point 11: what scikit-learn accepts --------------------------------------------------------
+
+def test_sparse_csr_labels_are_accepted_like_dense_ones():
+    sparse = sp.csr_matrix(Y)
+    assert label_cardinality(sparse) == pytest.approx(6 / 4)
+    assert multilabel_report(sparse, S) == multilabel_report(Y, S)
+    assert coverage(sp.csr_array(Y), S) == coverage(Y, S)
+
+
+def test_pandas_nullable_dtypes_are_accepted_like_numpy_ones():
+    frame_int = pd.DataFrame(Y, dtype="Int64")
+    frame_bool = pd.DataFrame(Y.astype(bool), dtype="boolean")
+    frame_scores = pd.DataFrame(S, dtype="Float64")
+    expected = multilabel_report(Y, S)
+    assert multilabel_report(frame_int, S) == expected
+    assert multilabel_report(frame_bool, frame_scores) == expected
+    assert label_cardinality(frame_int) == pytest.approx(6 / 4)
+
+
+def test_pandas_missing_values_are_refused_by_name():
+    frame = pd.DataFrame(Y, dtype="Int64")
+    frame.iloc[1, 2] = pd.NA
+    with pytest.raises(ValueError, match=r"y_true: contains missing values \(NaN or pd.NA\)"):
+        multilabel_report(frame, S)
+
+
+def test_pandas_text_columns_are_refused_by_name():
+    frame = pd.DataFrame({"a": ["x", "y", "x", "y"], "b": [1, 0, 1, 0]})
+    with pytest.raises(TypeError, match="Y: expected numeric columns .* got dtype (object|str)"):
+        label_cardinality(frame)
