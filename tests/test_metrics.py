@@ -215,3 +215,12 @@ def test_rejects_threshold_out_of_range():
 def test_rejects_threshold_of_wrong_type():
     with pytest.raises(TypeError, match="threshold"):
         multilabel_report(GOOD_T, GOOD_S, threshold="0.5")
+
+
+def test_coverage_of_a_sample_without_true_labels_is_zero():
+    # Sample 1 has nothing to cover: 0 (not scikit-learn's 0 minus 1). Sample 2's only label is
+    # ranked last of three: steps 0, 1, 2 -> 2. Mean 1.0.
+    y_true, y_score = [[0, 0, 0], [1, 0, 0]], [[0.1, 0.2, 0.3], [0.1, 0.2, 0.3]]
+    assert coverage(y_true, y_score) == 1.0
+    assert multilabel_report(y_true, y_score)["coverage"] == 1.0
+    assert coverage([[0, 0]], [[0.4, 0.6]]) == 0.0
