@@ -25,6 +25,7 @@ __all__ = [
     "toy_photos",
     "ToyExample",
     "make_tf_dataset",
+    "multidigits_sources",
 ]
 
 DIGIT_NAMES: tuple[str, ...] = (
@@ -314,3 +315,32 @@ def make_tf_dataset(X: Any, Y: Any, *, batch_size: int = 64, shuffle: bool = Tru
     if shuffle:
         dataset = dataset.shuffle(len(X_array), seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def multidigits_sources(
+    n_samples: int,
+    *,
+    split: str = "train",
+    seed: int = 0,
+    min_digits: int = 1,
+    max_digits: int = 4,
+) -> np.ndarray:
+    """Which handwritten source digits ``make_multidigits`` placed in each image.
+
+    Takes the same arguments as ``make_multidigits`` and describes the images it returns for them:
+    an int64 array of shape (n_samples, 4) holding, for each digit of an image, its index into
+    ``sklearn.datasets.load_digits()``, and -1 for an empty quadrant. With ``source_indices`` it
+    lets a reader verify that a split composes its images only from its own pool of digits.
+    """
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    check_choice(split, "split", SPLITS)
+    seed = check_int(seed, "seed", minimum=0)
+    min_digits = check_int(min_digits, "min_digits", minimum=1)
+    max_digits = check_int(max_digits, "max_digits", minimum=1)
+    if max_digits > MAX_DIGITS or min_digits > max_digits:
+        raise ValueError(
+            f"min_digits, max_digits: expected 1 <= min_digits <= max_digits <= {MAX_DIGITS}, "
+            f"got {min_digits} and {max_digits}"
+        )
+    _, _, sources, _ = _generate(n_samples, split, seed, min_digits, max_digits)
+    return sources
