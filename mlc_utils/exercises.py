@@ -247,3 +247,22 @@ def check(exercise_id: str, answer: Any, **inputs: Any) -> None:
         return
     alternatives = exercise.alternatives(**kwargs) if exercise.alternatives else None
     print(verdict_value(answer, expected, name=exercise.name, alternatives=alternatives))
+
+
+# Chapter 5: the subset accuracy that independent per-cell errors would give, (1 - Hamming loss) ** L.
+def _subset_accuracy_if_independent(y_true, y_pred):
+    n_labels = np.asarray(y_true).shape[1]
+    return float((1 - _sk().hamming_loss(y_true, y_pred)) ** n_labels)
+
+
+EXERCISES.update({
+    "subset_accuracy_if_independent": Exercise(
+        ("y_true", "y_pred"), _subset_accuracy_if_independent, name="independent subset accuracy",
+        alternatives=lambda y_true, y_pred: {
+            "the measured subset accuracy; the exercise asks what independent errors would give":
+                _sk().accuracy_score(y_true, y_pred),
+            "the per-label accuracy a itself; a whole sample needs all L answers right (a ** L)":
+                1 - _sk().hamming_loss(y_true, y_pred),
+        },
+    ),
+})

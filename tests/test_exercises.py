@@ -98,3 +98,15 @@ def test_check_rejects_unexpected_inputs():
 def test_check_rejects_unknown_average():
     with pytest.raises(ValueError, match="average: expected one of"):
         check("f1", 0.5, y_true=T, y_pred=P, average="binary-ish")
+
+
+def test_subset_accuracy_if_independent_by_hand(capsys):
+    # Chapter 5's toy photos at t = 0.5: 3 wrong cells of 15, so a = 0.8 and a ** 3 = 0.512;
+    # two of five rows are exactly right (measured subset accuracy 0.4).
+    y_true = np.array([[1, 0, 0], [0, 1, 1], [1, 1, 0], [0, 0, 1], [1, 1, 1]])
+    y_pred = np.array([[1, 0, 0], [0, 1, 1], [1, 0, 0], [0, 1, 1], [1, 1, 0]])
+    kwargs = {"y_true": y_true, "y_pred": y_pred}
+    assert verdict(capsys, "subset_accuracy_if_independent", 0.512, **kwargs).startswith("Correct")
+    assert "measured subset accuracy" in verdict(capsys, "subset_accuracy_if_independent", 0.4, **kwargs)
+    assert "a ** L" in verdict(capsys, "subset_accuracy_if_independent", 0.8, **kwargs)
+    assert "too high" in verdict(capsys, "subset_accuracy_if_independent", 0.6, **kwargs)
