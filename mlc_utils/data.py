@@ -96,7 +96,8 @@ def _resize_weights() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return low, high, (1 - w_high).astype(np.float32), w_high
 
 
-def _generate(n_samples: int, split: str, seed: int, min_digits: int, max_digits: int):
+def _generate(n_samples: int, split: str, seed: int, min_digits: int, max_digits: int,
+              label_weights: np.ndarray | None = None):
     """Compose the images; also return which source digit went where (for tests).
 
     Returns X (n, 32, 32, 3) float32, Y (n, 10) int64, sources (n, 4) int64 (index into
@@ -109,7 +110,14 @@ def _generate(n_samples: int, split: str, seed: int, min_digits: int, max_digits
 
     n = n_samples
     k = rng.integers(min_digits, max_digits + 1, size=n)                 # digits per image
-    classes = np.argsort(rng.random((n, 10)), axis=1)[:, :MAX_DIGITS]      # distinct classes
+    draws = rng.random((n, 10))
+    if label_weights is None:
+        classes = np.argsort(draws, axis=1)[:, :MAX_DIGITS]                # distinct classes
+    else:
+        # Weighted sampling without replacement: an exponential race, class j arriving at time
+        # E_j / w_j. Equal weights give exactly the unweighted order (-log1p(-u) increases with u).
+        arrival = -np.log1p(-draws) / label_weights[None, :]
+        classes = np.argsort(arrival, axis=1, kind="stable")[:, :MAX_DIGITS]
     quadrant = np.argsort(rng.random((n, MAX_DIGITS)), axis=1)            # distinct slots
     jitter = rng.integers(0, _SLOT - DIGIT_SIZE + 1, size=(n, MAX_DIGITS, 2))
     pick = rng.random((n, MAX_DIGITS))
@@ -168,6 +176,7 @@ def make_multidigits(
     seed: int = 0,
     min_digits: int = 1,
     max_digits: int = 4,
+    label_weights: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Generate MultiDigits: 32x32 RGB images showing between ``min_digits`` and ``max_digits`` digits.
 
@@ -179,6 +188,12 @@ def make_multidigits(
     (n_samples, 10) where ``Y[i, j] == 1`` if digit ``j`` appears in image ``i``.
     ``split`` ("train", "val" or "test") selects a disjoint pool of source digits. The same
     arguments give bit-identical arrays in any process.
+
+    ``label_weights`` (10 positive numbers, default ``None``: every digit equally likely) makes
+    some digits rarer: each image's digits are drawn one after another without replacement, each
+    with probability proportional to its weight among the digits not yet drawn, e.g. ``[1, 1, 1, 1, 1, 0.5, 0.25, 0.03, 0.025, 0.02]`` puts
+    "seven", "eight" and "nine" on about 1-2 % of the images (a long-tailed label distribution).
+    Equal weights give exactly the default images; only the choice of digits changes.
     """
     n_samples = check_int(n_samples, "n_samples", minimum=1)
     check_choice(split, "split", SPLITS)
@@ -192,7 +207,15 @@ def make_multidigits(
         )
     if min_digits > max_digits:
         raise ValueError(f"min_digits: expected min_digits <= max_digits ({max_digits}), got {min_digits}")
-    X, Y, _, _ = _generate(n_samples, split, seed, min_digits, max_digits)
+    if label_weights is not None:
+        weights = _as_numeric_array(label_weights, "label_weights").astype(np.float64)
+        if weights.shape != (len(DIGIT_NAMES),):
+            raise ValueError(f"label_weights: expected {len(DIGIT_NAMES)} weights (one per digit), "
+                             f"got shape {weights.shape}")
+        if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+            raise ValueError(f"label_weights: expected positive finite numbers, got {weights.tolist()}")
+        label_weights = weights
+    X, Y, _, _ = _generate(n_samples, split, seed, min_digits, max_digits, label_weights)
     return X, Y
 
 
