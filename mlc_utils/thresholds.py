@@ -171,3 +171,51 @@ def top_k(y_score: Any, k: int) -> np.ndarray:
     p = np.zeros(s.shape, dtype=np.int64)
     np.put_along_axis(p, order, 1, axis=1)
     return p
+
+
+# Part IV (chapter 8): two more ways to choose thresholds on validation data.
+
+def cardinality_threshold(y_score: Any, cardinality: float, *, grid: Any = None) -> float:
+    """The global threshold whose predictions carry, on average, ``cardinality`` labels per sample.
+
+    ``y_score`` (n_samples, n_labels) in [0, 1], usually validation scores; ``cardinality`` the
+    target mean number of predicted labels per sample (e.g. the training label cardinality), a
+    number in [0, n_labels]. Among the candidates ``grid`` (default ``DEFAULT_GRID``) it returns
+    the one whose mean predicted cardinality is closest to the target; ties go to the candidate
+    closest to 0.5. Needs no labels: it matches how many labels are predicted, not which.
+    """
+    s = check_scores(y_score, "y_score")
+    if isinstance(cardinality, bool) or not isinstance(cardinality, (int, float, np.number)):
+        raise TypeError(f"cardinality: expected a number, got {type(cardinality).__name__}")
+    if not np.isfinite(cardinality) or not 0 <= cardinality <= s.shape[1]:
+        raise ValueError(f"cardinality: expected a number in [0, {s.shape[1]}] (labels per sample), "
+                         f"got {cardinality!r}")
+    candidates = DEFAULT_GRID if grid is None else check_grid(grid, "grid")
+    predicted = np.array([predict(s, t).sum(axis=1).mean() for t in candidates])
+    return _best(-np.abs(predicted - float(cardinality)), candidates)
+
+
+def shrink_thresholds(thresholds: Any, toward: Any, *, weight: Any) -> np.ndarray:
+    """Pull per-label thresholds toward a global one: ``weight * thresholds + (1 - weight) * toward``.
+
+    ``thresholds`` (n_labels,) in [0, 1], e.g. from ``tune_thresholds(per_label=True)``;
+    ``toward`` a scalar (or one value per label) in [0, 1], e.g. the tuned global threshold;
+    ``weight`` a scalar or (n_labels,) array in [0, 1]: 1 keeps the per-label thresholds, 0 gives
+    ``toward``. A per-label ``weight = n_pos / (n_pos + strength)``, with ``n_pos`` the label's
+    positives in the tuning data, moves the noisiest thresholds (fewest positives) the most.
+    Returns float64 of shape (n_labels,).
+    """
+    if isinstance(thresholds, (str, bytes)) or thresholds is None:
+        raise TypeError(f"thresholds: expected an array of thresholds, got {type(thresholds).__name__}")
+    per_label = np.asarray(thresholds)
+    if per_label.ndim != 1 or per_label.size == 0:
+        raise ValueError(f"thresholds: expected a 1-D array with one threshold per label, got shape "
+                         f"{per_label.shape}")
+    n_labels = per_label.size
+    per_label = check_thresholds(per_label, n_labels, "thresholds")
+    target = check_thresholds(toward, n_labels, "toward")
+    w = check_thresholds(weight, n_labels, "weight")
+    return np.broadcast_to(w * per_label + (1.0 - w) * target, (n_labels,)).astype(np.float64)
+
+
+__all__ += ["cardinality_threshold", "shrink_thresholds"]
