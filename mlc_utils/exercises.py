@@ -23,13 +23,27 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
+def _as_array(answer: Any) -> np.ndarray | None:
+    """The answer as a NumPy array (lists, NumPy/pandas/TensorFlow scalars and arrays), or None."""
+    if isinstance(answer, (str, bytes, dict, set, frozenset)):
+        return None
+    try:
+        return np.asarray(answer)
+    except (ValueError, TypeError):  # ragged lists and the like
+        return None
+
+
 def _as_number(answer: Any) -> float | None:
+    """A real, non-boolean single number as a float, or None (complex numbers included)."""
     if isinstance(answer, (bool, np.bool_)):
         return None
     if isinstance(answer, numbers.Real):
         return float(answer)
-    if isinstance(answer, np.ndarray) and answer.size == 1 and np.issubdtype(answer.dtype, np.number):
-        return float(answer.reshape(()))
+    array = _as_array(answer)
+    if array is None or array.size != 1:
+        return None
+    if np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating):
+        return float(array.reshape(()))
     return None
 
 
@@ -47,9 +61,12 @@ def verdict_value(
         return f"Not yet: {name} is None. Did you forget to assign or return the value?"
     if isinstance(answer, (str, bytes)):
         return f"Not yet: {name} should be a number, got the text {answer!r}."
-    if isinstance(answer, (list, tuple, np.ndarray)) and np.size(answer) != 1:
+    array = _as_array(answer)
+    if array is not None and array.ndim > 0 and array.size != 1:
         return (f"Not yet: {name} should be a single number, got an array of shape "
-                f"{np.shape(answer)}. Did you forget to average?")
+                f"{array.shape}. Did you forget to average?")
+    if array is not None and np.iscomplexobj(array):
+        return f"Not yet: {name} should be a real number, got a complex number."
     value = _as_number(answer)
     if value is None:
         return f"Not yet: {name} should be a number, got {type(answer).__name__}."
@@ -80,6 +97,8 @@ def verdict_array(answer: Any, expected: Any, *, name: str = "answer", atol: flo
         return f"Not yet: {name} should be a rectangular array of numbers."
     if got.dtype == object or not (np.issubdtype(got.dtype, np.number) or got.dtype == bool):
         return f"Not yet: {name} should hold numbers, got dtype {got.dtype}."
+    if np.iscomplexobj(got):
+        return f"Not yet: {name} should hold real numbers, got complex ones."
     if got.shape != expected.shape:
         if expected.ndim == 2 and got.shape == expected.T.shape and expected.shape[0] != expected.shape[1]:
             return (f"Not yet: {name} has shape {got.shape}, the transpose of the expected "
@@ -97,8 +116,9 @@ def verdict_array(answer: Any, expected: Any, *, name: str = "answer", atol: flo
         return f"Correct: {name} matches the expected array of shape {expected.shape}."
     where = tuple(int(i) for i in np.argwhere(wrong)[0])
     position = ", ".join(str(i) for i in where)
+    # Never the expected value: say where the first wrong entry is and what the learner has there.
     return (f"Not yet: {int(wrong.sum())} of {wrong.size} entries of {name} differ; the first is "
-            f"[{position}]: expected {_fmt(float(expected[where]))}, got {_fmt(float(got_f[where]))}.")
+            f"[{position}], where you have {_fmt(float(got_f[where]))}.")
 
 
 def check_value(answer: Any, expected: float, *, name: str = "answer", atol: float = 1e-6) -> None:
@@ -136,19 +156,67 @@ def _sk():
     return sk
 
 
-def _prf(fn_name: str):
+def _counts(y_true, y_pred, axis: int):
+    """(true positives, true labels, predicted labels) summed along ``axis`` (0: per label, 1: per sample)."""
+    t = np.asarray(y_true, dtype=bool)
+    p = np.asarray(y_pred, dtype=bool)
+    return (t & p).sum(axis=axis), t.sum(axis=axis), p.sum(axis=axis)
+
+
+def _ratio(kind: str, tp, true, pred):
+    from .metrics import _divide
+
+    if kind == "precision":
+        return _divide(tp, pred)
+    if kind == "recall":
+        return _divide(tp, true)
+    if kind == "f1":
+        return _divide(2 * tp, true + pred)
+    return _divide(tp, true + pred - tp)  # jaccard: |T & P| / |T | P|
+
+
+def _averaged(kind: str, y_true, y_pred, average):
+    """scikit-learn's precision/recall/F1/Jaccard with ``zero_division=0``, for any number of labels.
+
+    Computed from the counts because scikit-learn reads a single label column as a binary target
+    (no "samples" average, two per-class values for ``average=None``).
+    """
+    if average == "samples":
+        return float(_ratio(kind, *_counts(y_true, y_pred, 1)).mean())
+    tp, true, pred = _counts(y_true, y_pred, 0)
+    if average == "micro":
+        return float(_ratio(kind, tp.sum(), true.sum(), pred.sum()))
+    per_label = _ratio(kind, tp, true, pred)
+    if average is None:
+        return per_label
+    if average == "macro":
+        return float(per_label.mean())
+    from .metrics import _divide
+
+    return float(_divide((per_label * true).sum(), true.sum()))  # weighted by support
+
+
+def _prf(kind: str):
     def solve(y_true, y_pred, average="micro"):
-        return getattr(_sk(), fn_name)(y_true, y_pred, average=average, zero_division=0)
+        return _averaged(kind, y_true, y_pred, average)
 
     def alternatives(y_true, y_pred, average="micro"):
         out = {}
-        for other in ("micro", "macro", "weighted", "samples"):
+        for other in _AVERAGES:
             if other != average:
-                value = getattr(_sk(), fn_name)(y_true, y_pred, average=other, zero_division=0)
+                value = _averaged(kind, y_true, y_pred, other)
                 out[f"the {other} average; this exercise asks for the {average} average"] = value
         return out
 
     return solve, alternatives
+
+
+def _subset_accuracy(y_true, y_pred):
+    return float(np.all(np.asarray(y_true) == np.asarray(y_pred), axis=1).mean())
+
+
+def _hamming_loss(y_true, y_pred):
+    return float(np.mean(np.asarray(y_true) != np.asarray(y_pred)))
 
 
 def _coverage(y_true, y_score):
@@ -157,10 +225,27 @@ def _coverage(y_true, y_score):
     return coverage(y_true, y_score)
 
 
+def _coverage_alternatives(y_true, y_score):
+    # scikit-learn's coverage_error counts the top label as 1 (ours: 0); both count a sample
+    # without true labels as 0, so coverage_error = coverage + the fraction of labelled samples.
+    sklearn_value = _coverage(y_true, y_score) + float(np.asarray(y_true).any(axis=1).mean())
+    return {"scikit-learn's coverage_error; the book's convention subtracts 1 (the top label is step 0)":
+            sklearn_value}
+
+
 def _one_error(y_true, y_score):
     from .metrics import one_error
 
     return one_error(y_true, y_score)
+
+
+def _report_value(key: str):
+    def solve(y_true, y_score):
+        from .metrics import multilabel_report
+
+        return multilabel_report(y_true, y_score)[key]
+
+    return solve
 
 
 def _label_stat(fn_name: str):
@@ -184,9 +269,38 @@ def _top_k(y_score, k):
     return top_k(y_score, k)
 
 
-_f1 = _prf("f1_score")
-_precision = _prf("precision_score")
-_recall = _prf("recall_score")
+def _defined_for(y_true, average: str, metric: str, need_negative: bool) -> None:
+    """Refuse inputs for which a ranking score of scikit-learn is undefined (it would return NaN)."""
+    t = np.asarray(y_true, dtype=bool)
+    units = {"micro": t.reshape(-1, 1), "samples": t.T}.get(average, t)  # columns are the units
+    lacking = ~units.any(axis=0)
+    if need_negative:
+        lacking |= units.all(axis=0)
+    if lacking.any():
+        which = "sample" if average == "samples" else "label"
+        what = "a positive and a negative" if need_negative else "a positive"
+        bad = np.flatnonzero(lacking)[:5].tolist()
+        raise ValueError(
+            f"y_true: the {average}-averaged {metric} needs {what} in every {which}; "
+            f"{which}(s) {bad} lack one, so the expected value is undefined"
+            + ("" if average == "micro" else "; drop them or use average='micro'")
+        )
+
+
+def _roc_auc(y_true, y_score, average="macro"):
+    _defined_for(y_true, average, "ROC AUC", need_negative=True)
+    return _sk().roc_auc_score(y_true, y_score, average=average)
+
+
+def _average_precision(y_true, y_score, average="macro"):
+    _defined_for(y_true, average, "average precision", need_negative=False)
+    return _sk().average_precision_score(y_true, y_score, average=average)
+
+
+_AVERAGES = ("micro", "macro", "weighted", "samples")
+_f1 = _prf("f1")
+_precision = _prf("precision")
+_recall = _prf("recall")
 
 EXERCISES: dict[str, Exercise] = {
     "label_cardinality": Exercise(("Y",), _label_stat("label_cardinality"), name="cardinality",
@@ -196,36 +310,51 @@ EXERCISES: dict[str, Exercise] = {
     "cooccurrence": Exercise(("Y",), _label_stat("cooccurrence"), kind="array", name="cooccurrence"),
     "threshold": Exercise(("y_score",), _threshold, kind="array", name="y_pred", optional={"threshold": 0.5}),
     "top_k": Exercise(("y_score", "k"), _top_k, kind="array", name="y_pred"),
-    "subset_accuracy": Exercise(("y_true", "y_pred"), lambda y_true, y_pred: _sk().accuracy_score(y_true, y_pred),
+    "subset_accuracy": Exercise(("y_true", "y_pred"), _subset_accuracy,
                                 name="subset accuracy",
-                                alternatives=lambda y_true, y_pred: {"the per-label accuracy (1 - Hamming loss); subset accuracy needs the whole row right": 1 - _sk().hamming_loss(y_true, y_pred)}),
-    "hamming_loss": Exercise(("y_true", "y_pred"), lambda y_true, y_pred: _sk().hamming_loss(y_true, y_pred),
+                                alternatives=lambda y_true, y_pred: {"the per-label accuracy (1 - Hamming loss); subset accuracy needs the whole row right": 1 - _hamming_loss(y_true, y_pred)}),
+    "hamming_loss": Exercise(("y_true", "y_pred"), _hamming_loss,
                              name="Hamming loss",
-                             alternatives=lambda y_true, y_pred: {"1 - subset accuracy; Hamming loss counts wrong (sample, label) cells": 1 - _sk().accuracy_score(y_true, y_pred)}),
+                             alternatives=lambda y_true, y_pred: {"1 - subset accuracy; Hamming loss counts wrong (sample, label) cells": 1 - _subset_accuracy(y_true, y_pred)}),
     "precision": Exercise(("y_true", "y_pred"), _precision[0], name="precision", optional={"average": "micro"}, alternatives=_precision[1]),
     "recall": Exercise(("y_true", "y_pred"), _recall[0], name="recall", optional={"average": "micro"}, alternatives=_recall[1]),
     "f1": Exercise(("y_true", "y_pred"), _f1[0], name="F1", optional={"average": "micro"}, alternatives=_f1[1]),
-    "f1_per_label": Exercise(("y_true", "y_pred"), lambda y_true, y_pred: _sk().f1_score(y_true, y_pred, average=None, zero_division=0), kind="array", name="per-label F1"),
-    "jaccard": Exercise(("y_true", "y_pred"), lambda y_true, y_pred, average="samples": _sk().jaccard_score(y_true, y_pred, average=average, zero_division=0), name="Jaccard", optional={"average": "samples"}),
+    "f1_per_label": Exercise(("y_true", "y_pred"), lambda y_true, y_pred: _averaged("f1", y_true, y_pred, None), kind="array", name="per-label F1"),
+    "jaccard": Exercise(("y_true", "y_pred"), lambda y_true, y_pred, average="samples": _averaged("jaccard", y_true, y_pred, average), name="Jaccard", optional={"average": "samples"}),
     "one_error": Exercise(("y_true", "y_score"), _one_error, name="one-error"),
-    "coverage": Exercise(("y_true", "y_score"), _coverage, name="coverage",
-                         alternatives=lambda y_true, y_score: {"scikit-learn's coverage_error; the book's convention subtracts 1 (the top label is step 0)": _sk().coverage_error(y_true, y_score)}),
-    "ranking_loss": Exercise(("y_true", "y_score"), lambda y_true, y_score: _sk().label_ranking_loss(y_true, y_score), name="ranking loss"),
-    "lrap": Exercise(("y_true", "y_score"), lambda y_true, y_score: _sk().label_ranking_average_precision_score(y_true, y_score), name="LRAP"),
-    "average_precision": Exercise(("y_true", "y_score"), lambda y_true, y_score, average="macro": _sk().average_precision_score(y_true, y_score, average=average), name="average precision", optional={"average": "macro"}),
-    "roc_auc": Exercise(("y_true", "y_score"), lambda y_true, y_score, average="macro": _sk().roc_auc_score(y_true, y_score, average=average), name="ROC AUC", optional={"average": "macro"}),
+    "coverage": Exercise(("y_true", "y_score"), _coverage, name="coverage", alternatives=_coverage_alternatives),
+    "ranking_loss": Exercise(("y_true", "y_score"), _report_value("ranking_loss"), name="ranking loss"),
+    "lrap": Exercise(("y_true", "y_score"), _report_value("label_ranking_average_precision"), name="LRAP"),
+    "average_precision": Exercise(("y_true", "y_score"), _average_precision, name="average precision", optional={"average": "macro"}),
+    "roc_auc": Exercise(("y_true", "y_score"), _roc_auc, name="ROC AUC", optional={"average": "macro"}),
 }
 
 
-_AVERAGES = ("micro", "macro", "weighted", "samples")
+def _validate_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Check the exercise's data as the rest of the package does (0/1 labels, scores in [0, 1], shapes)."""
+    from ._validation import check_labels, check_same_shape, check_scores
+
+    out = dict(inputs)
+    for key in ("Y", "y_true", "y_pred"):
+        if key in out:
+            out[key] = check_labels(out[key], key).astype(np.int64)
+    if "y_score" in out:
+        out["y_score"] = check_scores(out["y_score"], "y_score")
+    for key in ("y_pred", "y_score"):
+        if "y_true" in out and key in out:
+            check_same_shape(out["y_true"], out[key], "y_true", key)
+    return out
 
 
 def check(exercise_id: str, answer: Any, **inputs: Any) -> None:
     """Print a one-line verdict on ``answer`` for the registered exercise ``exercise_id``.
 
     ``inputs`` are the exercise's data, e.g. ``check("f1", my_f1, y_true=Y, y_pred=P,
-    average="macro")``; the expected answer is computed from them with scikit-learn. See
-    ``EXERCISES`` for the ids and the inputs each one takes.
+    average="macro")``; the expected answer is computed from them (scikit-learn's definitions).
+    The inputs are validated like everywhere in the package (``Y``, ``y_true``, ``y_pred``: 0/1
+    matrices; ``y_score``: scores in [0, 1] of the same shape) and a ``ValueError`` or ``TypeError``
+    naming the input is raised for bad ones, or when the expected answer is undefined for them.
+    See ``EXERCISES`` for the ids and the inputs each one takes.
     """
     if not isinstance(exercise_id, str) or exercise_id not in EXERCISES:
         raise ValueError(f"exercise_id: expected one of {sorted(EXERCISES)}, got {exercise_id!r}")
@@ -241,10 +370,13 @@ def check(exercise_id: str, answer: Any, **inputs: Any) -> None:
     if "average" in exercise.optional:
         if kwargs["average"] not in _AVERAGES:
             raise ValueError(f"average: expected one of {list(_AVERAGES)}, got {kwargs['average']!r}")
+    kwargs = _validate_inputs(kwargs)
     expected = exercise.solve(**kwargs)
     if exercise.kind == "array":
         print(verdict_array(answer, expected, name=exercise.name))
         return
+    if not np.isfinite(float(expected)):
+        raise ValueError(f"inputs: the expected {exercise.name} is undefined (NaN) for these inputs")
     alternatives = exercise.alternatives(**kwargs) if exercise.alternatives else None
     print(verdict_value(answer, expected, name=exercise.name, alternatives=alternatives))
 

@@ -1,9 +1,10 @@
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn.metrics as skm
 
 from mlc_utils.data import toy_photos
-from mlc_utils.exercises import EXERCISES, check, check_array, check_value
+from mlc_utils.exercises import EXERCISES, check, check_array, check_value, verdict_array, verdict_value
 
 EX = toy_photos()
 T, S, P = EX.y_true, EX.y_score, EX.y_pred
@@ -110,3 +111,267 @@ def test_subset_accuracy_if_independent_by_hand(capsys):
     assert "measured subset accuracy" in verdict(capsys, "subset_accuracy_if_independent", 0.4, **kwargs)
     assert "a ** L" in verdict(capsys, "subset_accuracy_if_independent", 0.8, **kwargs)
     assert "too high" in verdict(capsys, "subset_accuracy_if_independent", 0.6, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-computed expectations for every registered exercise (issue 13), on the toy photos:
+#   T = [[1,0,0],[0,1,1],[1,1,0],[0,0,1],[1,1,1]]     (cat, dog, person)
+#   P = [[1,0,0],[0,1,1],[1,0,0],[0,1,1],[1,1,0]]     (scores >= 0.5)
+# Per label (tp, true, pred): cat (3,3,3), dog (2,3,3), person (2,3,2); micro (7,9,8).
+# Per sample (tp, true, pred): (1,1,1), (2,2,2), (1,2,1), (1,1,2), (2,3,2).
+HAND = {
+    "label_cardinality": ({"Y": T}, 9 / 5),
+    "label_density": ({"Y": T}, 9 / 15),
+    "subset_accuracy": ({"y_true": T, "y_pred": P}, 2 / 5),
+    "hamming_loss": ({"y_true": T, "y_pred": P}, 3 / 15),
+    "precision": ({"y_true": T, "y_pred": P}, 7 / 8),
+    "recall": ({"y_true": T, "y_pred": P}, 7 / 9),
+    "f1": ({"y_true": T, "y_pred": P}, 14 / 17),
+    "jaccard": ({"y_true": T, "y_pred": P}, (1 + 1 + 1 / 2 + 1 / 2 + 2 / 3) / 5),
+    "one_error": ({"y_true": T, "y_score": S}, 1 / 5),          # photo 4 ranks dog first
+    "coverage": ({"y_true": T, "y_score": S}, (0 + 1 + 1 + 1 + 2) / 5),
+    "ranking_loss": ({"y_true": T, "y_score": S}, (1 / 2) / 5),  # photo 4: dog above person
+    "lrap": ({"y_true": T, "y_score": S}, (1 + 1 + 1 + 1 / 2 + 1) / 5),
+    # dog: .85 (+), .8 (+) tied with .8 (-), .4 (+): AP = (1 + 2/3 + 3/4) / 3; cat, person ranked perfectly
+    "average_precision": ({"y_true": T, "y_score": S}, (1 + 29 / 36 + 1) / 3),
+    # dog: 4.5 of its 6 (positive, negative) pairs in order (one tie counts 1/2)
+    "roc_auc": ({"y_true": T, "y_score": S}, (1 + 0.75 + 1) / 3),
+    "subset_accuracy_if_independent": ({"y_true": T, "y_pred": P}, (1 - 3 / 15) ** 3),
+}
+HAND_AVERAGES = {
+    ("precision", "macro"): (1 + 2 / 3 + 1) / 3,
+    ("precision", "samples"): (1 + 1 + 1 + 1 / 2 + 1) / 5,
+    ("recall", "macro"): (1 + 2 / 3 + 2 / 3) / 3,
+    ("recall", "samples"): (1 + 1 + 1 / 2 + 1 + 2 / 3) / 5,
+    ("f1", "macro"): (1 + 2 / 3 + 4 / 5) / 3,
+    ("f1", "weighted"): (1 + 2 / 3 + 4 / 5) / 3,               # every label has support 3
+    ("f1", "samples"): (1 + 1 + 2 / 3 + 2 / 3 + 4 / 5) / 5,
+    ("jaccard", "micro"): 7 / (9 + 8 - 7),
+    ("jaccard", "macro"): (1 + 2 / 4 + 2 / 3) / 3,
+}
+HAND_ARRAYS = {
+    "cooccurrence": ({"Y": T}, [[3, 2, 1], [2, 3, 2], [1, 2, 3]]),
+    "threshold": ({"y_score": S, "threshold": 0.7}, [[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 1], [0, 1, 0]]),
+    "top_k": ({"y_score": S, "k": 1}, [[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0]]),
+    "f1_per_label": ({"y_true": T, "y_pred": P}, [1, 2 / 3, 4 / 5]),
+}
+
+
+def test_every_registered_exercise_has_a_hand_computed_expectation():
+    assert set(HAND) | set(HAND_ARRAYS) == set(EXERCISES)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(HAND))
+def test_value_exercise_accepts_the_hand_value_and_refuses_a_near_miss(capsys, exercise_id):
+    inputs, value = HAND[exercise_id]
+    assert verdict(capsys, exercise_id, value, **inputs).startswith("Correct")
+    assert verdict(capsys, exercise_id, value + 0.01, **inputs).startswith("Not yet")
+    assert verdict(capsys, exercise_id, value - 0.01, **inputs).startswith("Not yet")
+
+
+@pytest.mark.parametrize("exercise_id, average", sorted(HAND_AVERAGES))
+def test_each_average_is_computed_as_by_hand(capsys, exercise_id, average):
+    value = HAND_AVERAGES[exercise_id, average]
+    assert verdict(capsys, exercise_id, value, y_true=T, y_pred=P, average=average).startswith("Correct")
+    assert skm_value(exercise_id, average) == pytest.approx(value)  # scikit-learn agrees
+
+
+def skm_value(exercise_id, average):
+    fn = {"precision": skm.precision_score, "recall": skm.recall_score, "f1": skm.f1_score,
+          "jaccard": skm.jaccard_score}[exercise_id]
+    return fn(T, P, average=average, zero_division=0)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(HAND_ARRAYS))
+def test_array_exercise_accepts_the_hand_array_and_refuses_one_changed_entry(capsys, exercise_id):
+    inputs, value = HAND_ARRAYS[exercise_id]
+    value = np.array(value, dtype=float)
+    assert verdict(capsys, exercise_id, value, **inputs).startswith("Correct")
+    wrong = value.copy()
+    wrong.flat[-1] = 1 - wrong.flat[-1] if wrong.flat[-1] in (0, 1) else wrong.flat[-1] + 0.1
+    assert verdict(capsys, exercise_id, wrong, **inputs).startswith("Not yet: 1 of")
+
+
+# -- each feedback branch, with its exact message ------------------------------------------------
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (0.25, "Correct: x = 0.25."),
+        (np.float32(0.25), "Correct: x = 0.25."),
+        ([0.25], "Correct: x = 0.25."),
+        (np.array([[0.25]]), "Correct: x = 0.25."),
+        (None, "Not yet: x is None. Did you forget to assign or return the value?"),
+        ("0.25", "Not yet: x should be a number, got the text '0.25'."),
+        (..., "Not yet: x should be a number, got ellipsis."),
+        (True, "Not yet: x should be a number, got bool."),
+        ([0.25, 0.5], "Not yet: x should be a single number, got an array of shape (2,). Did you forget to average?"),
+        (np.array([0.25 + 0j]), "Not yet: x should be a real number, got a complex number."),
+        (0.25 + 0j, "Not yet: x should be a real number, got a complex number."),
+        (float("nan"), "Not yet: x is nan. Look for a division by zero."),
+        (float("inf"), "Not yet: x is inf. Look for a division by zero."),
+        (0.75, "Not yet: x = 0.75 is 1 minus the expected value: did you compute the opposite quantity "
+               "(an error rate instead of a score, or the reverse)?"),
+        (25, "Not yet: x = 25 looks like a percentage; give a fraction in [0, 1]."),
+        (0.3, "Not yet: x = 0.3 is too high."),
+        (0.2, "Not yet: x = 0.2 is too low."),
+        (0.4, "Not yet: x = 0.4 is the other one."),
+    ],
+)
+def test_verdict_value_branches(answer, message):
+    assert verdict_value(answer, 0.25, name="x", alternatives={"the other one": 0.4}) == message
+
+
+class FakeTensor:
+    """What a TensorFlow or JAX scalar offers NumPy: ``__array__``."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.value, dtype=dtype)
+
+
+def test_verdict_value_accepts_array_like_scalars_and_pandas_values():
+    assert verdict_value(FakeTensor(0.25), 0.25) == "Correct: answer = 0.25."
+    assert verdict_value(pd.Series([0.25]), 0.25) == "Correct: answer = 0.25."
+    assert verdict_value(pd.DataFrame([[0.25]]), 0.25) == "Correct: answer = 0.25."
+    assert verdict_value(pd.Series([0.25]).mean(), 0.25) == "Correct: answer = 0.25."
+    assert verdict_value(pd.NA, 0.25) == "Not yet: answer should be a number, got NAType."
+
+
+def test_verdict_value_accepts_a_tensorflow_scalar():
+    from mlc_utils._tensorflow import tf  # quiet import; TensorFlow is a dependency, never skipped
+    assert verdict_value(tf.constant(0.25), 0.25) == "Correct: answer = 0.25."
+
+
+def test_too_high_and_too_low_are_not_swapped():
+    assert verdict_value(0.9, 0.5) == "Not yet: answer = 0.9 is too high."
+    assert verdict_value(0.1, 0.5) == "Not yet: answer = 0.1 is too low."
+    # no 1-minus or percentage hint outside [0, 1] or for a zero expectation
+    assert verdict_value(-1.0, 2.0) == "Not yet: answer = -1 is too low."
+    assert verdict_value(0.0, 0.0) == "Correct: answer = 0."
+    assert verdict_value(2.0, 0.0) == "Not yet: answer = 2 is too high."
+
+
+def test_tolerance_is_atol_inclusive():
+    assert verdict_value(0.25 + 1e-6, 0.25).startswith("Correct")
+    assert verdict_value(0.25 + 2e-6, 0.25).startswith("Not yet")
+    assert verdict_value(0.3, 0.25, atol=0.05).startswith("Correct")
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        ([[1, 0], [0, 1], [1, 1]], "Correct: y matches the expected array of shape (3, 2)."),
+        (None, "Not yet: y is None. Did you forget to assign or return the array?"),
+        ([[1, 0], [0]], "Not yet: y should be a rectangular array of numbers."),
+        (..., "Not yet: y should hold numbers, got dtype object."),
+        ([["a", "b"]], "Not yet: y should hold numbers, got dtype <U1."),
+        (np.ones((3, 2), complex), "Not yet: y should hold real numbers, got complex ones."),
+        ([[1, 0, 1], [0, 1, 1]], "Not yet: y has shape (2, 3), the transpose of the expected (3, 2) "
+                                 "(rows = samples, columns = labels)."),
+        ([[1, 0]], "Not yet: y should have shape (3, 2), got (1, 2)."),
+        ([[0.9, 0.1], [0.2, 0.8], [0.7, 0.6]], "Not yet: y holds probabilities, but 0/1 labels are "
+                                               "expected: threshold the scores (for example y_score >= 0.5)."),
+        ([[1, 0], [0, np.nan], [1, 1]], "Not yet: y contains NaN or infinity."),
+        ([[1, 0], [1, 1], [1, 0]], "Not yet: 2 of 6 entries of y differ; the first is [1, 0], where you have 1."),
+    ],
+)
+def test_verdict_array_branches(answer, message):
+    assert verdict_array(answer, np.array([[1, 0], [0, 1], [1, 1]]), name="y") == message
+
+
+def test_verdict_array_square_matrix_is_not_called_a_transpose():
+    out = verdict_array(np.ones((2, 2)), np.ones((3, 3)), name="m")
+    assert out == "Not yet: m should have shape (3, 3), got (2, 2)."
+
+
+def test_no_not_yet_message_prints_the_expected_value(capsys):
+    # For every wrong kind of answer, the expected value must not appear in the hint.
+    # (Expected values chosen so that their printed form cannot occur in the fixed wording.)
+    cases = [("f1", 14 / 17, "0.8235"), ("precision", 7 / 8, "0.875"), ("label_cardinality", 9 / 5, "1.8"),
+             ("jaccard", 11 / 15, "0.7333"), ("lrap", 0.9, "0.9")]
+    for exercise_id, expected, text in cases:
+        inputs = HAND[exercise_id][0]
+        for wrong in (expected + 0.31, expected - 0.05, 100 * expected, 1 - expected, None, "x", [expected, 0.1]):
+            out = verdict(capsys, exercise_id, wrong, **inputs)
+            assert out.startswith("Not yet") and text not in out, out
+    out = verdict(capsys, "threshold", np.zeros((5, 3)), y_score=S)
+    assert out == "Not yet: 8 of 15 entries of y_pred differ; the first is [0, 0], where you have 0."
+
+
+# -- each wrong answer a check claims to recognise -------------------------------------------------
+
+def test_recognised_wrong_answers_are_named(capsys):
+    assert "label density" in verdict(capsys, "label_cardinality", 9 / 15, Y=T)
+    assert "label cardinality" in verdict(capsys, "label_density", 9 / 5, Y=T)
+    assert "per-label accuracy" in verdict(capsys, "subset_accuracy", 1 - 3 / 15, y_true=T, y_pred=P)
+    assert "1 - subset accuracy" in verdict(capsys, "hamming_loss", 1 - 2 / 5, y_true=T, y_pred=P)
+    out = verdict(capsys, "precision", (1 + 2 / 3 + 1) / 3, y_true=T, y_pred=P)
+    assert "the macro average; this exercise asks for the micro average" in out
+    out = verdict(capsys, "recall", (1 + 1 + 1 / 2 + 1 + 2 / 3) / 5, y_true=T, y_pred=P, average="weighted")
+    assert "the samples average; this exercise asks for the weighted average" in out
+    out = verdict(capsys, "precision", 7 / 8, y_true=T, y_pred=P, average="samples")
+    assert "the micro average; this exercise asks for the samples average" in out
+    assert "coverage_error" in verdict(capsys, "coverage", 2.0, y_true=T, y_score=S)
+    out = verdict(capsys, "subset_accuracy_if_independent", 2 / 5, y_true=T, y_pred=P)
+    assert "the measured subset accuracy" in out
+
+
+# -- issue 9, point 10: every check validates its inputs; right feedback in each case -------------
+
+def test_f1_check_works_on_one_label_data(capsys):
+    # One column: tp 2, true 3, pred 2 -> F1 = 4/5 for micro, macro and weighted; per sample:
+    # rows (1,1,1), (1,1,1), (0,1,0), (0,0,0), (0,0,0) -> F1 1, 1, 0, 0, 0 -> 2/5.
+    y_true = np.array([[1], [1], [1], [0], [0]])
+    y_pred = np.array([[1], [1], [0], [0], [0]])
+    assert verdict(capsys, "f1", 4 / 5, y_true=y_true, y_pred=y_pred).startswith("Correct")
+    assert verdict(capsys, "f1", 2 / 5, y_true=y_true, y_pred=y_pred, average="samples").startswith("Correct")
+    assert "samples average" in verdict(capsys, "f1", 2 / 5, y_true=y_true, y_pred=y_pred)
+    assert verdict(capsys, "f1_per_label", [4 / 5], y_true=y_true, y_pred=y_pred).startswith("Correct")
+    assert verdict(capsys, "jaccard", 2 / 5, y_true=y_true, y_pred=y_pred).startswith("Correct")
+
+
+def test_probabilities_passed_as_y_pred_are_refused_with_a_hint():
+    with pytest.raises(ValueError, match=r"y_pred: expected only 0 and 1 labels.*threshold them first"):
+        check("f1", 0.5, y_true=T, y_pred=S)
+
+
+@pytest.mark.parametrize("exercise_id", ["f1", "precision", "recall", "subset_accuracy", "hamming_loss", "jaccard"])
+def test_labels_other_than_0_1_are_refused(exercise_id):
+    with pytest.raises(ValueError, match=r"y_true: expected only 0 and 1 labels, found \[2\]"):
+        check(exercise_id, 0.5, y_true=2 * T, y_pred=P)
+
+
+def test_scores_outside_0_1_and_shape_mismatch_are_refused():
+    with pytest.raises(ValueError, match=r"y_score: expected probabilities in \[0, 1\]"):
+        check("one_error", 0.2, y_true=T, y_score=S * 10)
+    with pytest.raises(ValueError, match="y_pred: expected the same shape as y_true"):
+        check("f1", 0.5, y_true=T, y_pred=P[:, :2])
+    with pytest.raises(ValueError, match="Y: expected a 2-D array"):
+        check("label_cardinality", 1.0, Y=[1, 0, 1])
+
+
+def test_roc_auc_with_a_label_without_positives_is_refused_not_always_wrong():
+    y_true = T.copy()
+    y_true[:, 2] = 0
+    with pytest.raises(ValueError, match=r"y_true: the macro-averaged ROC AUC needs a positive and a negative "
+                                         r"in every label; label\(s\) \[2\] lack one"):
+        check("roc_auc", 0.9, y_true=y_true, y_score=S)
+    with pytest.raises(ValueError, match=r"average precision needs a positive in every label; label\(s\) \[2\]"):
+        check("average_precision", 0.9, y_true=y_true, y_score=S)
+    # a label that is always present has no negative: undefined for ROC AUC, fine for AP
+    y_true[:, 2] = 1
+    with pytest.raises(ValueError, match=r"label\(s\) \[2\] lack one"):
+        check("roc_auc", 0.9, y_true=y_true, y_score=S)
+    # per sample: photo 5 has every label, so no negative
+    with pytest.raises(ValueError, match=r"samples-averaged ROC AUC .* sample\(s\) \[4\] lack one"):
+        check("roc_auc", 0.9, y_true=T, y_score=S, average="samples")
+
+
+def test_roc_auc_micro_is_defined_where_macro_is_not(capsys):
+    y_true = T.copy()
+    y_true[:, 2] = 0
+    expected = skm.roc_auc_score(y_true, S, average="micro")
+    assert verdict(capsys, "roc_auc", expected, y_true=y_true, y_score=S, average="micro").startswith("Correct")
