@@ -1,0 +1,517 @@
+"""The built book in a real browser, worked the way a reader works it, on a phone and on a desktop.
+
+Headless Chromium (Debian's `chromium`) opens every page from disk, refuses every request that would leave
+the machine, and then does what a reader does: taps ☰ and "Contents", scrolls, opens the solutions, looks
+at the figures. One browser serves the whole module; each page is read once per viewport and the tests
+below judge those readings, so a failure names the page, the viewport and what is wrong.
+
+Each check is also run on a deliberately broken copy of a real page (the tests named ``..._catches_...``),
+so a check that can no longer fail is noticed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from test_book import BOOK_TITLE, build_book, toc_files
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+
+# A figure's PNG must have this many pixels per CSS pixel it is drawn with on the desktop page (retina;
+# 2 is what `InlineBackend.figure_formats = ["retina"]` gives, a little slack for rounding), and it must be
+# drawn at no less than this share of its own CSS width, or its text shrinks below the size it was made for.
+MIN_PIXELS_PER_CSS_PIXEL = 1.8
+MIN_SHARE_OF_CSS_WIDTH = 0.6
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true",
+    reason="Chromium is not installed (`apt-get install chromium`); CI installs it and never skips this",
+)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    html, result = build_book(tmp_path_factory)
+    assert (html / "book" / "index.html").is_file(), f"no HTML was built:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return html
+
+
+@pytest.fixture(scope="session")
+def browser():
+    assert CHROMIUM, "Chromium is required for the browser test (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            # Without the background-networking flags Chromium itself phones home at start-up.
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+# --- What the page shows, measured in the page --------------------------------------------------------
+
+# Returns everything the static checks need, in one round trip.
+INSPECT_JS = r"""
+({minPixels, minShare}) => {
+  const where = (el) => {
+    // The nearest heading or exercise before an element, so a message says where to look.
+    let node = el;
+    while (node && node !== document.body) {
+      let sib = node.previousElementSibling;
+      while (sib) {
+        const box = sib.matches('.exercise') ? sib : null;
+        if (box) return (box.querySelector('.admonition-title')?.innerText || 'exercise').trim();
+        const heading = sib.matches('h1,h2,h3,h4') ? sib : sib.querySelector?.('h1,h2,h3,h4');
+        if (heading) return heading.innerText.replace(/#$/, '').trim();
+        sib = sib.previousElementSibling;
+      }
+      node = node.parentElement;
+    }
+    return 'top of the page';
+  };
+  const describe = (el) => `<${el.tagName.toLowerCase()}${el.className ? ' class="' + el.className + '"' : ''}>`
+    + ` "${(el.innerText || el.textContent || '').trim().slice(0, 60)}" (after "${where(el)}")`;
+  const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+
+  // Sideways scrolling: the page may not be wider than the window. The culprits are the innermost
+  // elements that stick out of the window without a scrolling box of their own between them and the page.
+  const overflow = document.documentElement.scrollWidth - innerWidth;
+  const culprits = [];
+  if (overflow > 0) {
+    const scrolls = (el) => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX);
+    const sticking = Array.from(document.body.querySelectorAll('*')).filter((el) => {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.right <= innerWidth + 0.5) return false;
+      if (getComputedStyle(el).visibility === 'hidden' || getComputedStyle(el).position === 'fixed') return false;
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).position === 'fixed') return false;
+        if (scrolls(a) && a.getBoundingClientRect().right <= innerWidth + 0.5) return false;
+      }
+      return true;
+    });
+    sticking.filter((el) => !sticking.some((other) => other !== el && el.contains(other)))
+      .slice(0, 5).forEach((el) => culprits.push(describe(el)));
+  }
+
+  // Solutions and other dropdowns are opened, as a reader would, so what they hold is measured too.
+  document.querySelectorAll('details').forEach((d) => { d.open = true; });
+
+  const emptyCode = Array.from(article.querySelectorAll('pre'))
+    .filter((pre) => pre.textContent.trim() === '').map(describe);
+  const emptyOutputs = Array.from(article.querySelectorAll('.cell_output > .output, .cell_output > div'))
+    .filter((box) => box.textContent.trim() === '' && !box.querySelector('img, svg, canvas, iframe, video, mjx-container'))
+    .map(describe);
+
+  // An exercise box holds its question: some prose, not only a title (or only code, when a nested
+  // fence closed the directive early).
+  const exercises = Array.from(article.querySelectorAll('div.exercise')).map((box) => {
+    const title = (box.querySelector('.admonition-title')?.innerText || box.id || 'exercise').trim();
+    const prose = Array.from(box.querySelectorAll('p, li'))
+      .filter((p) => !p.closest('.admonition-title') && !p.closest('pre'))
+      .map((p) => p.innerText.trim()).join(' ');
+    return {title, prose: prose.length};
+  });
+
+  const images = Array.from(article.querySelectorAll('img')).filter((img) => !/\.svg($|\?)/i.test(img.src))
+    .map((img) => {
+      const rendered = img.getBoundingClientRect().width;
+      const styled = parseFloat(img.style.width) || parseFloat(img.getAttribute('width')) || 0;
+      const cssWidth = styled || img.naturalWidth;  // a PNG without a size is meant for 1 pixel per CSS pixel
+      return {src: img.getAttribute('src').split('/').pop(), natural: img.naturalWidth, rendered, cssWidth,
+              where: where(img)};
+    });
+
+  const isShown = (el) => {
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+  };
+  const searchBoxes = Array.from(document.querySelectorAll(
+    'form.bd-search, .search-button-field, input[type=search], input[name=q]'))
+    .filter((el) => isShown(el) && !el.closest('dialog:not([open])'))
+    .filter((el, i, all) => !all.some((other) => other !== el && other.contains(el)))  // a form and its input: one box
+    .map((el) => `${describe(el)} at (${Math.round(el.getBoundingClientRect().x)}, ${Math.round(el.getBoundingClientRect().y)})`);
+
+  return {overflow, culprits, emptyCode, emptyOutputs, exercises, images, searchBoxes,
+          minPixels, minShare};
+}
+"""
+
+# Is some element matching the selector on screen and on top (what a finger or a mouse would hit)?
+ON_TOP_JS = r"""
+(selector) => Array.from(document.querySelectorAll(selector)).some((el) => {
+  const r = el.getBoundingClientRect();
+  if (r.width < 1 || r.height < 1) return false;
+  const x = r.left + Math.min(r.width / 2, 20), y = r.top + r.height / 2;
+  if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return false;
+  const hit = document.elementFromPoint(x, y);
+  return !!hit && (hit === el || el.contains(hit));
+})
+"""
+
+CHAPTER_NAV = "nav.bd-docs-nav a"
+PAGE_TOC = "nav.page-toc a"
+
+
+def _wait_on_top(page, selector: str, shown: bool, timeout: int = 3000) -> bool:
+    expression = f"(s) => ({ON_TOP_JS})(s) === {'true' if shown else 'false'}"
+    try:
+        page.wait_for_function(expression, arg=selector, timeout=timeout)
+        return True
+    except Exception:  # playwright's TimeoutError
+        return False
+
+
+def work_the_sidebars(page, viewport: str) -> list[str]:
+    """Tap ☰ and "Contents" as a reader does; return what did not work."""
+    problems = []
+    toggle = page.locator(".primary-toggle:visible")
+    if toggle.count() == 0:
+        return ["no visible ☰ (primary sidebar) button"]
+    if viewport == "phone":
+        if page.evaluate(ON_TOP_JS, CHAPTER_NAV):
+            problems.append("the chapter navigation covers the page before ☰ is tapped")
+        toggle.first.click()
+        if not _wait_on_top(page, CHAPTER_NAV, True):
+            problems.append("tapping ☰ does not show the chapter navigation")
+        page.keyboard.press("Escape")
+        if not _wait_on_top(page, CHAPTER_NAV, False):
+            problems.append("Escape does not close the chapter navigation")
+    else:
+        if not page.evaluate(ON_TOP_JS, CHAPTER_NAV):
+            problems.append("the chapter navigation is not shown on the desktop page")
+        toggle.first.click()
+        if not _wait_on_top(page, CHAPTER_NAV, False):
+            problems.append("clicking ☰ does not collapse the chapter navigation")
+        toggle.first.click()
+        if not _wait_on_top(page, CHAPTER_NAV, True):
+            problems.append("clicking ☰ again does not bring the chapter navigation back")
+
+    if page.locator(PAGE_TOC).count():  # a page with sections has a table of contents
+        contents = page.locator(".secondary-toggle:visible")
+        if not page.evaluate(ON_TOP_JS, PAGE_TOC):
+            if contents.count() == 0:
+                problems.append("the page's table of contents is hidden and there is no visible Contents button")
+            else:
+                contents.first.click()
+                if not _wait_on_top(page, PAGE_TOC, True):
+                    problems.append('tapping "Contents" does not show the page\'s table of contents')
+                page.keyboard.press("Escape")
+    return problems
+
+
+def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = True) -> dict:
+    """Open one page from disk the way a reader does, at a viewport; report what the tests judge."""
+    page = browser.new_page(viewport=VIEWPORTS[viewport])
+    refused, console_errors = [], []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(("file://", "data:", "blob:", "about:")):
+            request_route.continue_()
+        else:
+            refused.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    try:
+        page.goto(html.as_uri(), wait_until="load")
+        math_count = page.locator("div.math, span.math").count()
+        if math_count:
+            page.wait_for_function(
+                "document.querySelectorAll('mjx-container').length >= "
+                "document.querySelectorAll('div.math, span.math').length",
+                timeout=20_000,
+            )
+        page.wait_for_load_state("networkidle")
+        report = {
+            "title": page.title(),
+            "h1": page.locator("main h1, article h1").first.inner_text() if page.locator("main h1, article h1").count() else "",
+            "broken_images": page.evaluate(
+                "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+            ),
+            "math": math_count,
+            "rendered_math": page.locator("mjx-container").count(),
+        }
+        # The sidebars first: the inspection opens every dropdown, which a reader would not have done yet.
+        report["sidebars"] = work_the_sidebars(page, viewport) if sidebars else []
+        report.update(page.evaluate(INSPECT_JS, {"minPixels": MIN_PIXELS_PER_CSS_PIXEL, "minShare": MIN_SHARE_OF_CSS_WIDTH}))
+        report["refused"] = refused
+        report["console_errors"] = console_errors
+    finally:
+        page.close()
+    return report
+
+
+# --- The judgements, one function per class of defect (each returns the problems it found) -----------
+
+
+def sideways_problems(report: dict) -> list[str]:
+    if report["overflow"] <= 0:
+        return []
+    return [f"the page scrolls sideways by {report['overflow']} px; sticking out: " + "; ".join(report["culprits"])]
+
+
+def empty_box_problems(report: dict) -> list[str]:
+    return [f"empty code block {box}" for box in report["emptyCode"]] + [
+        f"empty output box {box}" for box in report["emptyOutputs"]
+    ]
+
+
+def exercise_problems(report: dict) -> list[str]:
+    return [f"{ex['title']}: the box holds no question text" for ex in report["exercises"] if ex["prose"] < 20]
+
+
+def figure_problems(report: dict) -> list[str]:
+    """Judged at the desktop viewport: sharp (retina) and not shrunk below the size it was drawn for."""
+    problems = []
+    for img in report["images"]:
+        if img["rendered"] == 0 or img["natural"] == 0:
+            continue  # not displayed (or broken: reported by the image check)
+        density = img["natural"] / img["rendered"]
+        share = img["rendered"] / img["cssWidth"]
+        if density < MIN_PIXELS_PER_CSS_PIXEL:
+            problems.append(
+                f"{img['src']} (after \"{img['where']}\"): {img['natural']} px wide drawn at {img['rendered']:.0f} CSS px,"
+                f" {density:.2f} pixels per CSS pixel (want >= {MIN_PIXELS_PER_CSS_PIXEL}: retina output)"
+            )
+        if share < MIN_SHARE_OF_CSS_WIDTH:
+            problems.append(
+                f"{img['src']} (after \"{img['where']}\"): drawn at {share:.0%} of its {img['cssWidth']:.0f} px width"
+                f" (want >= {MIN_SHARE_OF_CSS_WIDTH:.0%}: a smaller figure or fewer panels per row)"
+            )
+    return problems
+
+
+def search_problems(report: dict) -> list[str]:
+    if len(report["searchBoxes"]) <= 1:
+        return []
+    return [f"{len(report['searchBoxes'])} search boxes: " + "; ".join(report["searchBoxes"])]
+
+
+def loading_problems(report: dict) -> list[str]:
+    problems = [f"images that did not load: {report['broken_images']}"] if report["broken_images"] else []
+    if report["rendered_math"] < report["math"]:
+        problems.append(f"math not rendered: {report['rendered_math']} of {report['math']} formulas")
+    if report["console_errors"]:
+        problems.append(f"console errors: {report['console_errors']}")
+    if report["refused"]:
+        problems.append(f"requests that tried to leave the machine: {report['refused']}")
+    return problems
+
+
+# --- The book's pages ---------------------------------------------------------------------------------
+
+PAGES = toc_files() + ["search"]
+
+
+@pytest.fixture(scope="session")
+def readings(built_book, browser) -> dict:
+    """Every page read once at each viewport (the slow part; the tests below only judge)."""
+    started = time.perf_counter()
+    result = {}
+    for doc in PAGES:
+        html = built_book / f"{doc}.html"
+        for viewport in VIEWPORTS:
+            result[doc, viewport] = read_page(browser, html, viewport) if html.is_file() else None
+    print(f"\nbrowser: read {len(PAGES)} pages x {len(VIEWPORTS)} viewports in {time.perf_counter() - started:.1f} s")
+    return result
+
+
+def _reading(readings, doc, viewport) -> dict:
+    report = readings[doc, viewport]
+    if report is None:
+        pytest.fail(f"{doc}.html was not built")
+    return report
+
+
+def _assert_none(doc: str, viewport: str, problems: list[str]) -> None:
+    assert not problems, f"{doc}.html at the {viewport} viewport:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("doc", toc_files())
+def test_page_loads_offline_and_whole(readings, doc):
+    report = _reading(readings, doc, "desktop")
+    heading = re.sub(r"^[\d.]+\s*", "", report["h1"].replace("#", "").strip())  # "3. Building the CNN"
+    assert report["title"].endswith(BOOK_TITLE), report["title"]
+    assert heading in report["title"], (heading, report["title"])
+    _assert_none(doc, "desktop", loading_problems(report))
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("doc", PAGES)
+def test_sidebar_buttons_work(readings, doc, viewport):
+    _assert_none(doc, viewport, _reading(readings, doc, viewport)["sidebars"])
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_no_sideways_scrolling_on_a_phone(readings, doc):
+    _assert_none(doc, "phone", sideways_problems(_reading(readings, doc, "phone")))
+
+
+@pytest.mark.parametrize("doc", toc_files())
+def test_no_empty_code_block_or_output(readings, doc):
+    _assert_none(doc, "desktop", empty_box_problems(_reading(readings, doc, "desktop")))
+
+
+@pytest.mark.parametrize("doc", toc_files())
+def test_every_exercise_box_holds_its_question(readings, doc):
+    _assert_none(doc, "desktop", exercise_problems(_reading(readings, doc, "desktop")))
+
+
+@pytest.mark.parametrize("doc", toc_files())
+def test_figures_are_sharp_and_legible(readings, doc):
+    _assert_none(doc, "desktop", figure_problems(_reading(readings, doc, "desktop")))
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_one_search_box_on_a_desktop_page(readings, doc):
+    _assert_none(doc, "desktop", search_problems(_reading(readings, doc, "desktop")))
+
+
+# --- Each check, shown failing on a deliberately broken copy of a real page ----------------------------
+
+
+def broken_copy(built_book: Path, tmp_path: Path, doc: str, head: str = "", body_start: str = "",
+                article_end: str = "", drop: str = "") -> Path:
+    """A copy of a built page with something added or removed, saved outside the book; a <base> element
+    keeps its style sheets, scripts and images loading from the built book."""
+    text = (built_book / f"{doc}.html").read_text(encoding="utf-8")
+    base = (built_book / f"{doc}.html").parent.as_uri() + "/"
+    text = text.replace("<head>", f'<head><base href="{base}">{head}', 1)
+    if drop:  # a regular expression
+        text, count = re.subn(drop, "", text)
+        assert count, f"{drop!r} matches nothing in {doc}.html"
+    if body_start:
+        text = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + body_start, text, count=1)
+    if article_end:
+        assert "</article>" in text
+        text = text.replace("</article>", article_end + "</article>", 1)
+    page = tmp_path / f"broken-{doc.replace('/', '-')}.html"
+    page.write_text(text, encoding="utf-8")
+    return page
+
+
+CHAPTER = "book/04_training"
+
+
+def test_browser_check_catches_a_remote_script_and_a_broken_image(browser, tmp_path):
+    """The guard itself: a page with a CDN script and a missing image must be caught."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<html><head><title>Bad</title>"
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script></head>'
+        '<body><main><h1>Bad</h1><img src="missing.png"></main></body></html>'
+    )
+    report = read_page(browser, page, sidebars=False)
+    assert report["refused"] == ["https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"]
+    assert report["broken_images"] and report["broken_images"][0].endswith("missing.png")
+
+
+def test_sidebar_check_catches_the_hidden_toggle_bug(built_book, browser, tmp_path):
+    """The original bug: hidden copies of the ☰ and Contents buttons earlier in the page take the
+    theme's click handlers, so the visible buttons do nothing."""
+    hidden = (
+        '<button class="pst-navbar-icon sidebar-toggle primary-toggle" style="display:none"></button>'
+        '<button class="pst-navbar-icon sidebar-toggle secondary-toggle" style="display:none"></button>'
+    )
+    page = broken_copy(built_book, tmp_path, CHAPTER, body_start=hidden)
+    phone = read_page(browser, page, "phone")["sidebars"]
+    assert "tapping ☰ does not show the chapter navigation" in phone, phone
+    assert 'tapping "Contents" does not show the page\'s table of contents' in phone, phone
+    desktop = read_page(browser, page, "desktop")["sidebars"]
+    assert "clicking ☰ does not collapse the chapter navigation" in desktop, desktop
+
+
+def test_sideways_check_catches_a_wide_word_and_needs_the_books_css(built_book, browser, tmp_path):
+    """An unbreakable word widens the page and is named; long inline code wraps only thanks to book.css;
+    a wide formula, code line or output line scrolls inside its own box."""
+    wide_word = '<p><span style="white-space: nowrap">' + "zero_division_" * 40 + "</span></p>"
+    page = broken_copy(built_book, tmp_path, CHAPTER, article_end=wide_word)
+    problems = sideways_problems(read_page(browser, page, "phone", sidebars=False))
+    assert problems and "zero_division_zero" in problems[0], problems
+
+    long_code = '<p>Set <code class="docutils literal notranslate"><span class="pre">' + "sklearn_" * 30 + "</span></code>.</p>"
+    wraps = broken_copy(built_book, tmp_path, CHAPTER, article_end=long_code)
+    assert not sideways_problems(read_page(browser, wraps, "phone", sidebars=False))
+    without_css = broken_copy(
+        built_book, tmp_path, CHAPTER, article_end=long_code,
+        drop=r'<link rel="stylesheet"[^>]*book\.css[^>]*>',
+    )
+    problems = sideways_problems(read_page(browser, without_css, "phone", sidebars=False))
+    assert problems and "sklearn_sklearn" in problems[0], problems
+
+    boxes = (
+        '<div class="math notranslate nohighlight">\\[' + " + ".join(f"x_{{{i}}}" for i in range(60)) + "\\]</div>"
+        '<div class="highlight-python notranslate"><div class="highlight"><pre>' + "x = 1; " * 60 + "</pre></div></div>"
+        '<div class="cell_output docutils container"><div class="output stream highlight-myst-ansi notranslate">'
+        '<div class="highlight"><pre>' + "val_loss: 0.1 " * 40 + "</pre></div></div></div>"
+    )
+    scrolling = broken_copy(built_book, tmp_path, CHAPTER, article_end=boxes)
+    assert not sideways_problems(read_page(browser, scrolling, "phone", sidebars=False))
+
+
+def test_box_checks_catch_a_broken_exercise_fence(built_book, browser, tmp_path):
+    """What a three-backtick exercise with a ```python block inside renders as: a box with only code, the
+    question outside it, and an empty code block where the closing fence opened a new one."""
+    broken = (
+        '<div class="exercise admonition" id="ch9-ex-broken"><p class="admonition-title">Exercise 9.9 (Broken)</p>'
+        '<section id="exercise-content"><div class="highlight-python notranslate"><div class="highlight">'
+        "<pre>y_true = [[1, 0]]</pre></div></div></section></div>"
+        "<p>Without running it, what would Keras report?</p>"
+        '<div class="highlight-default notranslate"><div class="highlight"><pre><span></span>\n</pre></div></div>'
+        '<div class="cell_output docutils container"><div class="output text_html"></div></div>'
+    )
+    report = read_page(browser, broken_copy(built_book, tmp_path, CHAPTER, article_end=broken), sidebars=False)
+    assert exercise_problems(report) == ["Exercise 9.9 (Broken): the box holds no question text"]
+    problems = empty_box_problems(report)
+    assert any(p.startswith("empty code block <pre>") and "Exercise 9.9" in p for p in problems), problems
+    assert any(p.startswith("empty output box") for p in problems), problems
+
+
+def test_figure_check_catches_a_soft_and_a_squeezed_figure(built_book, browser, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (700, 300), "white").save(tmp_path / "soft.png")  # 100 dpi: 1 pixel per CSS pixel
+    Image.new("RGB", (1600, 600), "white").save(tmp_path / "sharp.png")
+    figures = (
+        f'<img src="{(tmp_path / "soft.png").as_uri()}">'
+        f'<img src="{(tmp_path / "sharp.png").as_uri()}" style="width: 800px; height: 300px;">'
+        f'<img src="{(tmp_path / "sharp.png").as_uri()}" style="width: 800px; max-width: 300px; height: auto;">'
+    )
+    report = read_page(browser, broken_copy(built_book, tmp_path, CHAPTER, article_end=figures), sidebars=False)
+    problems = [p for p in figure_problems(report) if "soft.png" in p or "sharp.png" in p]
+    assert len(problems) == 2, problems
+    assert "soft.png" in problems[0] and "1.00 pixels per CSS pixel" in problems[0], problems
+    assert "sharp.png" in problems[1] and "drawn at 38% of its 800 px width" in problems[1], problems
+
+
+def test_search_check_catches_a_second_search_box(built_book, browser, tmp_path):
+    second = (
+        '<div style="position:absolute; top:0; left:400px"><button class="btn search-button-field">'
+        "Search</button></div>"
+    )
+    report = read_page(browser, broken_copy(built_book, tmp_path, CHAPTER, body_start=second), sidebars=False)
+    problems = search_problems(report)
+    assert problems and problems[0].startswith("2 search boxes"), problems
