@@ -398,3 +398,31 @@ EXERCISES.update({
         },
     ),
 })
+
+
+# Chapters 10-12 (Part IV): baselines and mixed precision, using the model.
+def _prior_f1(p, q):
+    """Expected micro-F1 of guessing label j with probability p[j], independently of the truth,
+    when label j is present with frequency q[j]: 2 * sum(p * q) / (sum(p) + sum(q))."""
+    p = np.asarray(p, dtype=np.float64)
+    q = np.asarray(q, dtype=np.float64)
+    return float(2 * np.sum(p * q) / (np.sum(p) + np.sum(q)))
+
+
+def _as_bfloat16(value):
+    import ml_dtypes  # installed with TensorFlow; NumPy's view of bfloat16
+
+    return float(np.float32(value).astype(ml_dtypes.bfloat16))
+
+
+def _count_params(model):
+    return int(model.count_params())
+
+
+EXERCISES.update({
+    "ch10_prior_f1": Exercise(("p", "q"), _prior_f1, name="expected micro-F1 of the prior baseline"),
+    "ch10_bfloat16": Exercise(("value",), _as_bfloat16, name="the value in bfloat16"),
+    "ch10_params": Exercise(("model",), _count_params, name="number of parameters"),
+    "ch12_undo_inversion": Exercise(("images",), lambda images: 1 - np.asarray(images, dtype=np.float64),
+                                    kind="array", name="preprocessed images"),
+})
