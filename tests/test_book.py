@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -219,6 +220,35 @@ def test_say_check_catches_a_code_block_and_raw_dollars():
     assert "code block" in say_rendering_problems(markdown, BeautifulSoup(as_code, "html.parser"))[0]
     raw_dollars = f'<div class="cell_output"><p>{markdown}</p></div>'
     assert "dollars" in say_rendering_problems(markdown, BeautifulSoup(raw_dollars, "html.parser"))[0]
+
+
+def test_say_markdown_renders_as_prose_with_math_in_a_tiny_book(tmp_path):
+    """The book's configuration (nb_render_markdown_format: myst) turns a stored say() output into a
+    paragraph with a rendered formula; with MyST-NB's default (commonmark) the dollars stay dollars."""
+    import nbformat
+
+    sentence = "The micro-F1 of the tiny model is 0.91, where $F_1 = 2PR/(P+R)$ as in chapter 6."
+    book = tmp_path / "tiny"
+    (book / "book").mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", book / "_config.yml")
+    for shared in ("_ext", "_static"):
+        shutil.copytree(ROOT / "book" / shared, book / "book" / shared)
+    shutil.copy(ROOT / "book" / "references.bib", book / "book" / "references.bib")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: book/index\nchapters:\n  - file: book/say_demo\n")
+    (book / "book" / "index.md").write_text("# Tiny\n\nA tiny book.\n")
+    cell = nbformat.v4.new_code_cell(f"say(f{sentence!r})")
+    cell.outputs = [nbformat.v4.new_output("display_data", {"text/markdown": sentence, "text/plain": sentence})]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Say demo"), cell])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, book / "book" / "say_demo.ipynb")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(book), "-nW", "--keep-going"], capture_output=True, text=True, timeout=600
+    )
+    page = book / "_build" / "html" / "book" / "say_demo.html"
+    assert page.is_file(), result.stdout[-3000:] + result.stderr[-3000:]
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    assert not say_rendering_problems(sentence, soup), say_rendering_problems(sentence, soup)
 
 
 # --- Back matter ------------------------------------------------------------------------------------
