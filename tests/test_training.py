@@ -78,34 +78,36 @@ def test_cache_key_is_stable_and_covers_the_recipe(monkeypatch):
     assert training.cache_key() != key
 
 
-def test_load_reference_model_trains_on_a_miss_then_loads_on_a_hit(monkeypatch, tmp_path, capsys):
-    monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path))
-    tiny = build_reference_cnn(input_shape=(8, 8, 3), n_labels=2)
-    tiny.compile(optimizer="adam", loss="binary_crossentropy")
-    calls = []
-
-    def fake_train(verbose=0):
-        calls.append(verbose)
-        return tiny, {"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}
-
-    monkeypatch.setattr(training, "train_reference_model", fake_train)
-    model, history = training.load_reference_model()
-    assert capsys.readouterr().out.splitlines() == [training.MISS_MESSAGE, training.DONE_MESSAGE]
-    assert training.MISS_MESSAGE == "No cached model found: training the reference CNN (about a minute)..."
-    assert len(calls) == 1 and history["loss"] == [0.5, 0.4]
-
-    loaded, history = training.load_reference_model()
-    assert capsys.readouterr().out == "Loaded the trained reference CNN from the cache.\n"
-    assert len(calls) == 1 and history == {"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}
-    for a, b in zip(loaded.get_weights(), tiny.get_weights()):
-        np.testing.assert_array_equal(a, b)
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".keras"]
-
-    training.load_reference_model(verbose=False)
-    assert capsys.readouterr().out == ""
-
-
 def test_cache_reference_model_rejects_non_models(tmp_path, monkeypatch):
     monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path))
     with pytest.raises(TypeError, match="model"):
         training.cache_reference_model("model.keras", {})
+
+
+# The hit/miss messages, the cache key and the cache's safety are tested in tests/test_cache.py.
+
+
+def test_train_reference_model_stops_early_and_restores_the_best_weights(monkeypatch):
+    """64 training images overfit within a few epochs: validation loss turns up, training stops
+    ``early_stopping_patience`` epochs after the best one, and the model returned is the best one."""
+    monkeypatch.setitem(training.REFERENCE_DATA, "n_train", 64)
+    monkeypatch.setitem(training.REFERENCE_DATA, "n_val", 64)
+    monkeypatch.setitem(training.REFERENCE_DATA, "n_test", 8)
+    monkeypatch.setitem(training.REFERENCE_FIT, "epochs", 40)
+    model, history = training.train_reference_model()
+    val_loss = history["val_loss"]
+    best = int(np.argmin(val_loss))
+    assert len(val_loss) < 40
+    assert len(val_loss) == best + 1 + training.REFERENCE_FIT["early_stopping_patience"]
+    X_val, Y_val = training.reference_data()["val"]
+    evaluated = model.evaluate(X_val, Y_val, batch_size=64, verbose=0, return_dict=True)["loss"]
+    assert evaluated == pytest.approx(val_loss[best], rel=1e-4)
+    assert evaluated < val_loss[-1]
+
+
+def test_build_reference_cnn_refuses_images_too_small_to_convolve():
+    with pytest.raises(ValueError, match=r"input_shape: .* at least 7x7 pixels, got \(5, 5, 3\)"):
+        build_reference_cnn(input_shape=(5, 5, 3))
+    with pytest.raises(ValueError, match="input_shape"):
+        build_reference_cnn(input_shape=(32, 6, 3))
+    assert build_reference_cnn(input_shape=(7, 7, 3), n_labels=2).output_shape == (None, 2)
