@@ -6,14 +6,15 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb))
 
-.PHONY: help venv book test execute serve bench lab clean
+.PHONY: help venv book test execute serve bench lab dist clean
 
 help:
 	@echo "make book     build the HTML book from the stored notebook outputs"
 	@echo "make test     run the whole test suite (unit tests, nbval, book build, browser)"
 	@echo "make execute  re-run every notebook top to bottom and store its outputs"
 	@echo "make serve    serve the built book on http://localhost:$(PORT)"
-	@echo "make lab      open the notebooks in JupyterLab"
+	@echo "make lab      open the notebooks in JupyterLab (with jupyterlab-myst)"
+	@echo "make dist     build a wheel of mlc_utils into dist/ (for Colab or a JupyterHub)"
 	@echo "make bench    print the performance figures of mlc_utils"
 
 # Reinstall only when the package's dependencies change.
@@ -51,9 +52,18 @@ serve:
 	@echo "Serving the book on http://localhost:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
+# JupyterLab with jupyterlab-myst (both in the test extra), so exercises, solutions, math and
+# cross-references render as in the book; numbers in the prose are stored outputs of say().
 lab: $(STAMP)
-	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet "jupyterlab>=4"
-	$(BIN)/jupyter lab book/
+	@$(BIN)/jupyter labextension list 2>&1 | grep -q "jupyterlab-myst.*enabled" \
+		|| { echo "jupyterlab-myst is not enabled: $(BIN)/pip install jupyterlab-myst"; exit 1; }
+	$(BIN)/jupyter lab --notebook-dir=book \
+		--LabApp.default_url=/lab/tree/$(notdir $(firstword $(NOTEBOOKS)))
+
+# A wheel of mlc_utils that a teacher can upload to Colab or a JupyterHub without the repository.
+dist: $(STAMP)
+	rm -rf dist && $(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/*.whl
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
