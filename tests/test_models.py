@@ -61,3 +61,135 @@ def test_rejects_non_integer_n_labels():
 def test_rejects_bad_dropout():
     with pytest.raises(ValueError, match="dropout"):
         build_mlp(4, 2, dropout=1.5)
+
+
+# --- Chapter 10: the improved CNN, mixed precision, timing helpers and the weights cache ---------
+
+from mlc_utils import models as models_module
+from mlc_utils.models import (
+    EpochClock,
+    bfloat16_supported,
+    improved_cache_key,
+    load_improved_cnn,
+    mixed_precision_policy,
+    time_to_reach,
+)
+
+
+def test_improved_cnn_blocks_and_float32_output_under_mixed_precision():
+    model = build_improved_cnn(policy="mixed_bfloat16")
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.count("BatchNormalization") == 3 and kinds[-2:] == ["GlobalMaxPooling2D", "Dense"]
+    assert model.get_layer("block1_conv").compute_dtype == "bfloat16"
+    assert model.get_layer("block1_conv").variable_dtype == "float32"  # weights stay float32
+    assert model.get_layer("labels").compute_dtype == "float32"
+    x = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
+    assert model(x).dtype == "float32"
+
+
+def test_improved_cnn_augmentation_is_off_at_prediction_time():
+    model = build_improved_cnn()
+    x = np.random.default_rng(1).random((3, 32, 32, 3)).astype("float32")
+    np.testing.assert_array_equal(model.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert not np.allclose(model(x, training=True), model(x, training=True))  # random in training
+
+
+def test_improved_cnn_global_pooling_accepts_larger_images():
+    # Global max pooling makes the head independent of the image size.
+    model = build_improved_cnn(input_shape=(64, 64, 3), augment=False)
+    assert model.output_shape == (None, 10)
+    assert model.count_params() == build_improved_cnn(augment=False).count_params()
+
+
+def test_float32_policy_leaves_the_reference_configuration_unchanged():
+    assert build_reference_cnn(policy="float32").get_config() == build_reference_cnn().get_config()
+    mixed = build_reference_cnn(policy="mixed_bfloat16")
+    assert mixed.get_layer("conv1").compute_dtype == "bfloat16"
+    assert mixed.get_layer("labels").compute_dtype == "float32"
+
+
+def test_rejects_unknown_policy_and_bad_filters():
+    with pytest.raises(ValueError, match="policy"):
+        build_improved_cnn(policy="float16")
+    with pytest.raises(ValueError, match="policy"):
+        build_reference_cnn(policy="bfloat16")
+    with pytest.raises(TypeError, match="filters"):
+        build_improved_cnn(filters=64)
+    with pytest.raises(ValueError, match="filters"):
+        build_improved_cnn(filters=())
+    with pytest.raises(TypeError, match="augment"):
+        build_improved_cnn(augment="yes")
+
+
+@pytest.mark.parametrize(
+    "flags, expected",
+    [("fpu sse avx512f avx512_bf16 avx2", True), ("fpu amx_tile amx_bf16", True), ("fpu sse avx2 avx512f", False)],
+)
+def test_bfloat16_detection_reads_the_cpu_flags(tmp_path, monkeypatch, flags, expected):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nmodel name\t: test\nflags\t\t: {flags}\n\nprocessor\t: 1\n")
+    monkeypatch.setattr(models_module, "_CPUINFO", str(cpuinfo))
+    assert bfloat16_supported() is expected
+    assert mixed_precision_policy() == ("mixed_bfloat16" if expected else "float32")
+
+
+def test_bfloat16_detection_falls_back_to_float32_without_cpuinfo(tmp_path, monkeypatch):
+    monkeypatch.setattr(models_module, "_CPUINFO", str(tmp_path / "missing"))
+    assert bfloat16_supported() is False
+    assert mixed_precision_policy() == "float32"
+
+
+def test_time_to_reach_hand_values():
+    times, values = [1.0, 2.5, 4.0], [0.5, 0.86, 0.9]
+    assert time_to_reach(times, values, 0.86) == 2.5  # reaching counts (>=)
+    assert time_to_reach(times, values, 0.6) == 2.5
+    assert time_to_reach(times, values, 0.1) == 1.0
+    assert time_to_reach(times, values, 0.95) is None
+    with pytest.raises(ValueError, match="values"):
+        time_to_reach([1.0, 2.0], [0.5], 0.4)
+    with pytest.raises(TypeError, match="target"):
+        time_to_reach(times, values, "0.9")
+
+
+def test_epoch_clock_records_validation_micro_f1_and_growing_times():
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(0)
+    X = rng.random((64, 5)).astype("float32")
+    Y = (X[:, :3] > 0.5).astype(int)
+    model = build_mlp(5, 3, hidden_units=(8,), dropout=0.0)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    clock = EpochClock(X, Y)
+    model.fit(X, Y, epochs=3, batch_size=16, verbose=0, callbacks=[clock])
+    assert len(clock.times) == 3 and all(b > a > 0 for a, b in zip(clock.times, clock.times[1:]))
+    expected = f1_score(Y, model.predict(X, verbose=0) >= 0.5, average="micro", zero_division=0)
+    assert clock.val_f1_micro[-1] == pytest.approx(expected, abs=1e-9)
+    with pytest.raises(ValueError, match="X_val"):
+        EpochClock(X[:10], Y)
+
+
+def test_improved_cache_key_follows_policy_and_recipe(monkeypatch):
+    key = improved_cache_key("float32")
+    assert improved_cache_key("float32") == key
+    assert improved_cache_key("mixed_bfloat16") != key
+    monkeypatch.setitem(models_module.IMPROVED_FIT, "epochs", 99)
+    assert improved_cache_key("float32") != key
+
+
+def test_cache_miss_then_hit_give_the_same_weights(tmp_path, monkeypatch, capsys):
+    import mlc_utils.training as training
+    from mlc_utils.data import make_multidigits
+
+    small = {s: make_multidigits(32, split=s, seed=0) for s in ("train", "val", "test")}
+    monkeypatch.setattr(training, "reference_data", lambda: small)
+    monkeypatch.setitem(models_module.IMPROVED_FIT, "epochs", 1)
+    monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path))
+    trained, history = load_improved_cnn("float32")
+    assert "training the improved CNN" in capsys.readouterr().out
+    assert len(history["val_f1_micro"]) == len(history["time_s"]) == 1
+    loaded, history_again = load_improved_cnn("float32")
+    assert capsys.readouterr().out.strip() == "Loaded the trained improved CNN from the cache."
+    assert history_again == history
+    for a, b in zip(trained.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not list(tmp_path.glob("*.keras"))  # weights only: no code, no configuration stored
