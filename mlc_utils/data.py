@@ -8,12 +8,13 @@ is the copy that ``river`` ships.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ._validation import check_choice, check_int, check_labels, _as_numeric_array
+from ._validation import check_choice, check_int, check_labels, check_seed, _as_numeric_array
 
 __all__ = [
     "DIGIT_NAMES",
@@ -96,6 +97,27 @@ def _resize_weights() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return low, high, (1 - w_high).astype(np.float32), w_high
 
 
+#: Bytes ``_generate`` holds per image at its peak: the image, its noise and the digit patches.
+_BYTES_PER_IMAGE = 3 * IMAGE_SIZE * IMAGE_SIZE * 3 * 4
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: no check
+        return None
+
+
+def _check_fits_in_memory(n_samples: int) -> None:
+    """Refuse, before allocating anything, a number of images that cannot fit in this machine's memory."""
+    need, total = n_samples * _BYTES_PER_IMAGE, _physical_memory()
+    if total is not None and need > total:
+        raise ValueError(
+            f"n_samples: {n_samples:,} images need about {need / 2**30:,.1f} GiB while they are "
+            f"generated, more than this machine's memory ({total / 2**30:,.1f} GiB); generate fewer"
+        )
+
+
 def _generate(n_samples: int, split: str, seed: int, min_digits: int, max_digits: int,
               label_weights: np.ndarray | None = None):
     """Compose the images; also return which source digit went where (for tests).
@@ -103,6 +125,7 @@ def _generate(n_samples: int, split: str, seed: int, min_digits: int, max_digits
     Returns X (n, 32, 32, 3) float32, Y (n, 10) int64, sources (n, 4) int64 (index into
     ``load_digits``, -1 for an empty slot) and corners (n, 4, 2) int64 (top-left pixel of each digit).
     """
+    _check_fits_in_memory(n_samples)
     images, target = _source_digits()
     pool = _pools()[split]
     # A seed derived from (seed, split) with SeedSequence: identical in every process (no hash()).
@@ -197,7 +220,7 @@ def make_multidigits(
     """
     n_samples = check_int(n_samples, "n_samples", minimum=1)
     check_choice(split, "split", SPLITS)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     min_digits = check_int(min_digits, "min_digits", minimum=1)
     max_digits = check_int(max_digits, "max_digits", minimum=1)
     if max_digits > MAX_DIGITS:
@@ -301,6 +324,8 @@ def stratified_split(
             f"X: expected {Y_checked.shape[0]} samples (as many as Y), got shape {X_array.shape}"
         )
     n = Y_checked.shape[0]
+    if n < 2:
+        raise ValueError(f"Y: expected at least 2 samples to split into a train and a test part, got {n}")
     if isinstance(test_size, bool) or not isinstance(test_size, (int, float, np.integer, np.floating)):
         raise TypeError(f"test_size: expected a float in (0, 1) or an int, got {type(test_size).__name__}")
     if isinstance(test_size, (int, np.integer)):
@@ -308,8 +333,12 @@ def stratified_split(
             raise ValueError(f"test_size: expected an int in [1, {n - 1}], got {test_size}")
     elif not 0.0 < test_size < 1.0:
         raise ValueError(f"test_size: expected a fraction in (0, 1), got {test_size}")
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     splitter = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+    if Y_checked.shape[1] == 1:
+        # iterative-stratification needs two or more columns; stratifying on a label and its
+        # complement keeps the share of both classes, which is what one label asks for.
+        Y_checked = np.hstack([Y_checked, 1 - Y_checked])
     train_idx, test_idx = next(splitter.split(np.zeros((n, 1)), Y_checked))
     Y_out = np.asarray(Y)
     return X_array[train_idx], X_array[test_idx], Y_out[train_idx], Y_out[test_idx]
@@ -326,7 +355,7 @@ def make_tf_dataset(X: Any, Y: Any, *, batch_size: int = 64, shuffle: bool = Tru
     if X_array.ndim < 1 or X_array.shape[0] != Y_checked.shape[0]:
         raise ValueError(f"X: expected {Y_checked.shape[0]} samples (as many as Y), got shape {X_array.shape}")
     batch_size = check_int(batch_size, "batch_size", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle: expected True or False, got {type(shuffle).__name__}")
 
@@ -357,7 +386,7 @@ def multidigits_sources(
     """
     n_samples = check_int(n_samples, "n_samples", minimum=1)
     check_choice(split, "split", SPLITS)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     min_digits = check_int(min_digits, "min_digits", minimum=1)
     max_digits = check_int(max_digits, "max_digits", minimum=1)
     if max_digits > MAX_DIGITS or min_digits > max_digits:

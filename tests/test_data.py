@@ -168,7 +168,6 @@ def test_toy_photos_is_consistent():
 
 
 def test_make_tf_dataset_batches_and_shuffles():
-    pytest.importorskip("tensorflow")
     from mlc_utils.data import make_tf_dataset
 
     X, Y = make_multidigits(10)
@@ -177,6 +176,12 @@ def test_make_tf_dataset_batches_and_shuffles():
     assert batches[0][1].dtype.name == "float32"
     ordered = np.concatenate([b[0].numpy() for b in make_tf_dataset(X, Y, batch_size=4, shuffle=False)])
     np.testing.assert_array_equal(ordered, X)
+    # Shuffled: the same images with their own labels, in another order (seed 0 over 10 images).
+    shuffled_X = np.concatenate([b[0].numpy() for b in batches])
+    shuffled_Y = np.concatenate([b[1].numpy() for b in batches])
+    order = [int(np.flatnonzero((X == image).all(axis=(1, 2, 3)))[0]) for image in shuffled_X]
+    assert sorted(order) == list(range(10)) and order != list(range(10))
+    np.testing.assert_array_equal(shuffled_Y, Y[order])
 
 
 def test_make_tf_dataset_rejects_bad_batch_size():
@@ -184,3 +189,100 @@ def test_make_tf_dataset_rejects_bad_batch_size():
 
     with pytest.raises(ValueError, match="batch_size"):
         make_tf_dataset(np.zeros((2, 3)), np.eye(2, dtype=int), batch_size=0)
+
+
+# -- golden digests: any change to the generator (constants, noise, pools, resize) is noticed ----
+# Recorded from the generator as it stood on 2026-11-27 (GENERATOR_VERSION 2). If a change to the
+# generator is intended, bump GENERATOR_VERSION (the trained model depends on the images) and
+# record the new digests with the snippet in this test's failure message.
+GOLDEN = [
+    (dict(n_samples=8),
+     "a6122e9c18b8191f47410498df4eb568918e88c283d8639edd47713919406851",
+     [[1, 0, 1, 0, 1, 0, 0, 1, 0, 0], [0, 1, 0, 0, 1, 0, 0, 0, 1, 1], [0, 1, 0, 0, 0, 0, 1, 0, 1, 1],
+      [1, 0, 0, 0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+      [1, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 0, 0, 1, 0]]),
+    (dict(n_samples=8, split="val", seed=3, min_digits=2, max_digits=3),
+     "c9751dca335186f87a537586b08a371ca6c7ee76a632a2b88a666059b2290193",
+     [[1, 1, 0, 0, 0, 0, 0, 0, 0, 1], [1, 0, 0, 0, 0, 0, 1, 0, 0, 0], [1, 0, 0, 0, 0, 1, 0, 0, 0, 0],
+      [0, 0, 1, 0, 0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 1, 0, 0, 0, 1, 1, 0],
+      [1, 0, 0, 1, 0, 1, 0, 0, 0, 0], [0, 1, 1, 0, 0, 0, 0, 1, 0, 0]]),
+    (dict(n_samples=8, split="test", seed=2**32 - 1),
+     "f9abe3b7a11ac7d38844441456f7ded41c5c8c22162d36a8de62b792553b9274",
+     [[0, 0, 1, 0, 0, 0, 0, 1, 1, 0], [0, 1, 1, 1, 0, 0, 0, 0, 1, 0], [0, 0, 0, 1, 0, 1, 1, 0, 0, 0],
+      [1, 1, 1, 1, 0, 0, 0, 0, 0, 0], [0, 0, 1, 1, 1, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 1, 0, 1, 0],
+      [0, 1, 1, 0, 1, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]]),
+]
+GOLDEN_POOLS = {
+    "train": (1258, "a996e54132efc933e316602714231b01f3fd3bc591bebfcf60607faff3c7070d"),
+    "val": (269, "e931cca5d5eed3d70c8ad6f0a3074afb2d6f4c0992e6163936df1ecace525203"),
+    "test": (270, "e6fee757ede73f287a5c3fb92768f26eecac51ed797e04c3f2589dbf4794d62b"),
+}
+
+
+@pytest.mark.parametrize("args, x_digest, labels", GOLDEN)
+def test_generated_images_match_the_golden_digest(args, x_digest, labels):
+    X, Y = make_multidigits(**args)
+    np.testing.assert_array_equal(Y, labels)
+    got = hashlib.sha256(X.tobytes()).hexdigest()
+    assert got == x_digest, (
+        f"make_multidigits({args}) changed: new sha256 {got}. If intended, bump GENERATOR_VERSION "
+        "and record the new digest here."
+    )
+
+
+def test_generator_version_goes_with_the_golden_digests():
+    from mlc_utils import data
+
+    assert getattr(data, "GENERATOR_VERSION", 2) == 2, "new GENERATOR_VERSION: record new golden digests"
+
+
+@pytest.mark.parametrize("split", sorted(GOLDEN_POOLS))
+def test_source_pools_match_the_golden_digest(split):
+    size, pool_digest = GOLDEN_POOLS[split]
+    pool = np.sort(source_indices(split)).astype("<i8")
+    assert pool.size == size
+    assert hashlib.sha256(pool.tobytes()).hexdigest() == pool_digest
+
+
+def test_first_pixel_and_total_intensity_by_value():
+    # Readable pins beside the digests (float32 sums are exact enough at this size).
+    X, _ = make_multidigits(2)
+    np.testing.assert_allclose(X[0, 0, 0], [0.29665351, 0.09198317, 0.2176977], rtol=0, atol=1e-7)
+    assert X.sum(dtype=np.float64) == pytest.approx(1872.9364003, abs=1e-4)
+
+
+# -- issue 9, point 11: clear refusals before any work --------------------------------------------
+
+def test_make_multidigits_refuses_a_size_that_cannot_fit_before_allocating():
+    with pytest.raises(ValueError, match=r"n_samples: 10,000,000,000,000 images need about .* GiB .* more "
+                                         r"than this machine's memory"):
+        make_multidigits(10**13)
+
+
+@pytest.mark.parametrize("seed", [2**32, 2**64])
+def test_seeds_beyond_2_to_the_32_are_refused_by_name(seed):
+    message = r"seed: expected an integer in \[0, 2\*\*32 - 1\], got"
+    with pytest.raises(ValueError, match=message):
+        make_multidigits(2, seed=seed)
+    with pytest.raises(ValueError, match=message):
+        stratified_split(np.zeros((4, 1)), np.eye(4, 2, dtype=int), seed=seed)
+
+
+def test_largest_seed_is_accepted():
+    X_train, X_test, _, _ = stratified_split(np.arange(8.0)[:, None], np.eye(8, 2, dtype=int), seed=2**32 - 1)
+    assert len(X_train) + len(X_test) == 8
+
+
+def test_stratified_split_with_one_label_column_keeps_its_share():
+    # 20 samples, 5 positives; a test part of 8 keeps the 1-in-4 share: 2 positives (6 negatives).
+    X = np.arange(20.0)[:, None]
+    Y = np.array([[0], [0], [0], [1]] * 5)
+    X_train, X_test, Y_train, Y_test = stratified_split(X, Y, test_size=0.4, seed=0)
+    assert Y_test.shape == (8, 1) and Y_train.shape == (12, 1)
+    assert Y_test.sum() == 2 and Y_train.sum() == 3
+    assert sorted(np.concatenate([X_train, X_test]).ravel()) == list(range(20))
+
+
+def test_stratified_split_refuses_a_single_sample():
+    with pytest.raises(ValueError, match="Y: expected at least 2 samples to split"):
+        stratified_split(np.zeros((1, 3)), [[1, 0]])
