@@ -36,10 +36,13 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Each notebook runs offline: in a loopback-only network namespace where Linux allows it (the
+# install step above stays outside it), else with the socket guard (tests/offline.py says which).
 execute: $(STAMP)
+	@$(BIN)/python tests/offline.py mode
 	@for nb in $(NOTEBOOKS); do \
 		start=$$(date +%s%N); \
-		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		$(BIN)/python tests/offline.py run -- $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 			--ExecutePreprocessor.timeout=600 --log-level=WARN \
 			--ExecutePreprocessor.extra_arguments="['--IPKernelApp.capture_fd_output=False']" \
 			"$$nb" 2>.execute.log || { cat .execute.log; echo "FAILED: $$nb"; exit 1; }; \
