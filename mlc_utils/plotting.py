@@ -31,6 +31,32 @@ __all__ = [
 ]
 
 
+def _check_images(X: Any) -> np.ndarray:
+    """Images as imshow shows them faithfully: uint8 0-255 or floats in [0, 1], channels last."""
+    X = _as_numeric_array(X, "X")
+    if X.ndim not in (3, 4):
+        raise ValueError(f"X: expected images of shape (n, height, width[, channels]), got {X.shape}")
+    if X.ndim == 4 and X.shape[-1] not in (1, 3, 4):
+        hint = ""
+        if X.shape[1] in (1, 3, 4):
+            hint = "; these look channels-first: use np.moveaxis(X, 1, -1)"
+        raise ValueError(f"X: expected 1 (grey), 3 (RGB) or 4 (RGBA) channels in the last axis, "
+                         f"got shape {X.shape}{hint}")
+    if X.ndim == 4 and X.shape[-1] == 1:
+        X = X[..., 0]
+    if X.dtype == np.uint8:
+        return X
+    if not np.issubdtype(X.dtype, np.floating):
+        raise TypeError(f"X: expected uint8 images (0-255) or float images in [0, 1], got dtype {X.dtype} "
+                        "(for values 0-255 use X.astype(np.uint8))")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X: expected float images in [0, 1], found NaN or infinity")
+    if X.min() < 0 or X.max() > 1:
+        raise ValueError(f"X: expected float images in [0, 1], found values in [{X.min():.4g}, "
+                         f"{X.max():.4g}] (for values 0-255 divide by 255 or use X.astype(np.uint8))")
+    return X
+
+
 def _names_of(row: np.ndarray, names: Sequence[str]) -> str:
     chosen = [names[j] for j in np.flatnonzero(row)]
     return ", ".join(chosen) if chosen else "(none)"
@@ -47,12 +73,13 @@ def plot_image_grid(
 ) -> Figure:
     """The first ``n`` images of ``X`` (n_samples, height, width, 3) titled with their label names.
 
+    ``X`` holds uint8 images (0-255) or float images in [0, 1], channels last: (n, h, w, 3) RGB,
+    (n, h, w, 4) RGBA, or (n, h, w) / (n, h, w, 1) grey. Anything else is refused with a hint.
+
     ``Y`` (n_samples, n_labels) 0/1. With ``y_pred`` (same shape as ``Y``, 0/1) each title shows
     the true labels and, below, the predicted ones; a title is red when the prediction is wrong.
     """
-    X = _as_numeric_array(X, "X")
-    if X.ndim not in (3, 4):
-        raise ValueError(f"X: expected images of shape (n, height, width[, channels]), got {X.shape}")
+    X = _check_images(X)
     Y = check_labels(Y, "Y")
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"Y: expected {X.shape[0]} rows (one per image in X), got {Y.shape[0]}")
@@ -71,7 +98,9 @@ def plot_image_grid(
         ax.axis("off")
         if i >= n:
             continue
-        ax.imshow(np.clip(X[i], 0, 1), cmap="gray" if X.ndim == 3 else None)
+        # Grey images on a fixed scale (black = 0, white = 1 or 255), not stretched to their range.
+        top = 255 if X.dtype == np.uint8 else 1
+        ax.imshow(X[i], cmap="gray" if X.ndim == 3 else None, vmin=0, vmax=top)
         title = _names_of(Y[i], names)
         colour = "black"
         if y_pred is not None:
@@ -139,14 +168,24 @@ def plot_learning_curves(history: Any, metrics: Sequence[str] = ("loss", "accura
     for name in metrics:
         if name not in history:
             raise ValueError(f"metrics: {name!r} is not in history (it has {sorted(history)})")
+    curves = {}
+    for key in [m for name in metrics for m in (name, f"val_{name}") if m in history]:
+        values = _as_numeric_array(history[key], f"history[{key!r}]").astype(float)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"history[{key!r}]: expected a non-empty list of numbers (one per epoch), "
+                             f"got shape {values.shape}")
+        curves[key] = values
+    for name in metrics:
+        if f"val_{name}" in curves and curves[f"val_{name}"].size != curves[name].size:
+            raise ValueError(f"history: {'val_' + name!r} has {curves['val_' + name].size} values but "
+                             f"{name!r} has {curves[name].size} (one per epoch each)")
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3), squeeze=False)
     for ax, name in zip(axes.flat, metrics):
-        values = np.asarray(history[name], dtype=float)
+        values = curves[name]
         epochs = np.arange(1, len(values) + 1)
         ax.plot(epochs, values, marker="o", markersize=3, label="training")
-        if f"val_{name}" in history:
-            ax.plot(epochs, np.asarray(history[f"val_{name}"], dtype=float), marker="o",
-                    markersize=3, label="validation")
+        if f"val_{name}" in curves:
+            ax.plot(epochs, curves[f"val_{name}"], marker="o", markersize=3, label="validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel(name)
         ax.set_title(name.replace("_", " "))

@@ -102,3 +102,138 @@ def test_image_grid_rejects_mismatched_rows():
 def test_confusion_matrices_reject_probabilities():
     with pytest.raises(ValueError, match="y_pred: expected only 0 and 1"):
         plot_confusion_matrices(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names)
+
+
+# -- what each plot means, read from the figure object (issue 13) ------------------------------
+from matplotlib.colors import to_hex  # noqa: E402
+
+# The toy photos' confusion matrices by hand, rows = true no/yes, columns = predicted no/yes:
+# cat: all 5 right (2 no, 3 yes); dog: photo 3 missed (FN), photo 4 added (FP); person: photo 5 missed.
+TOY_CONFUSION = {"cat": [[2, 0], [0, 3]], "dog": [[1, 1], [1, 2]], "person": [[2, 0], [1, 2]]}
+
+
+def texts_by_cell(ax):
+    """The annotations of a heatmap as {(row, column): text}."""
+    return {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+
+
+def test_confusion_matrices_put_truth_in_rows_and_predictions_in_columns():
+    fig = plot_confusion_matrices(EXAMPLE.y_true, EXAMPLE.y_pred, EXAMPLE.label_names)
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    for ax, name in zip(panels, EXAMPLE.label_names):
+        expected = TOY_CONFUSION[name]
+        np.testing.assert_array_equal(ax.images[0].get_array(), expected)
+        assert texts_by_cell(ax) == {(i, j): str(expected[i][j]) for i in range(2) for j in range(2)}
+        assert ax.get_xlabel() == "predicted" and ax.get_ylabel() == "true"
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["no", "yes"]
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["no", "yes"]
+
+
+def test_cooccurrence_heatmap_shows_yty_with_its_counts():
+    # Toy photos by hand: each label on 3 photos; cat & dog 2, cat & person 1, dog & person 2.
+    expected = [[3, 2, 1], [2, 3, 2], [1, 2, 3]]
+    fig = plot_cooccurrence(EXAMPLE.y_true, EXAMPLE.label_names)
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.images[0].get_array(), expected)
+    assert texts_by_cell(ax) == {(i, j): str(expected[i][j]) for i in range(3) for j in range(3)}
+    # dark cells (above half the maximum) get white text
+    colours = {(round(t.get_position()[1]), round(t.get_position()[0])): to_hex(t.get_color()) for t in ax.texts}
+    assert colours[0, 0] == to_hex("white") and colours[0, 2] == to_hex("black")
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(EXAMPLE.label_names)
+
+
+def test_label_frequency_axes_say_what_the_bars_count():
+    ax = plot_label_frequency(EXAMPLE.y_true, EXAMPLE.label_names).axes[0]
+    assert ax.get_xlabel() == "label" and ax.get_ylabel() == "number of samples"
+    assert ax.get_title() == "Label frequency (5 samples)"
+    assert [p.get_height() for p in ax.patches] == [3, 3, 3]
+
+
+def test_learning_curves_plot_training_and_validation_values_per_epoch():
+    fig = plot_learning_curves(HISTORY)
+    for ax, name in zip(fig.axes, ("loss", "accuracy")):
+        training, validation = ax.lines
+        assert training.get_label() == "training" and validation.get_label() == "validation"
+        assert list(training.get_xdata()) == [1, 2, 3]
+        assert list(training.get_ydata()) == HISTORY[name]
+        assert list(validation.get_ydata()) == HISTORY[f"val_{name}"]
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training", "validation"]
+        assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == name
+        assert to_hex(training.get_color()) != to_hex(validation.get_color())
+
+
+def test_pr_curves_draw_scikit_learns_curve_for_each_label_in_its_own_colour():
+    import sklearn.metrics as skm
+
+    y_true = EXAMPLE.y_true.copy()
+    y_true[:, 2] = 0  # "person" without positives
+    ax = plot_pr_curves(y_true, EXAMPLE.y_score, EXAMPLE.label_names).axes[0]
+    assert ax.get_xlabel() == "recall" and ax.get_ylabel() == "precision"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    # cat ranked perfectly: AP 1; dog by hand (1 + 2/3 + 3/4) / 3 = 0.81
+    assert legend == ["cat (AP 1.00)", "dog (AP 0.81)", "person (no positives)"]
+    for line, j in zip(ax.lines[:2], range(2)):
+        precision, recall, _ = skm.precision_recall_curve(y_true[:, j], EXAMPLE.y_score[:, j])
+        np.testing.assert_allclose(line.get_xdata(), recall)
+        np.testing.assert_allclose(line.get_ydata(), precision)
+    assert len({to_hex(line.get_color()) for line in ax.lines}) == 3
+
+
+def test_image_grid_marks_only_wrong_predictions_in_red():
+    y_pred = Y.copy()
+    y_pred[1] = 1 - y_pred[1]
+    fig = plot_image_grid(X, Y, n=3, ncols=3, y_pred=y_pred)
+    colours = [to_hex(ax.title.get_color()) for ax in fig.axes if ax.get_title()]
+    assert colours == [to_hex("black"), to_hex("tab:red"), to_hex("black")]
+    first = [ax for ax in fig.axes if ax.get_title()][0]
+    truth = ", ".join(DIGIT_NAMES[j] for j in np.flatnonzero(Y[0]))
+    assert first.get_title() == f"true: {truth}\npred: {truth}"
+
+
+# -- issue 9, points 9 and 11: images as they are, or a clear refusal ------------------------------
+
+def test_image_grid_shows_uint8_images_unchanged():
+    images = (X * 255).astype(np.uint8)
+    fig = plot_image_grid(images, Y, n=2, ncols=2)
+    shown = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    np.testing.assert_array_equal(shown[0], images[0])  # not clipped to 0/1 (black squares)
+    assert shown[0].max() > 1
+
+
+def test_image_grid_shows_float_images_unchanged_and_grey_on_a_fixed_scale():
+    fig = plot_image_grid(X, Y, n=1, ncols=1)
+    np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), X[0])
+    grey = np.full((1, 4, 4, 1), 0.25)
+    image = plot_image_grid(grey, Y[:1], n=1).axes[0].images[0]
+    assert image.get_array().shape == (4, 4) and image.get_clim() == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "images, error, message",
+    [
+        (X * 255, ValueError, r"X: expected float images in \[0, 1\], found values in \[.*\] \(for values 0-255"),
+        (-X, ValueError, r"X: expected float images in \[0, 1\]"),
+        (np.full(X.shape, np.nan), ValueError, r"X: expected float images in \[0, 1\], found NaN or infinity"),
+        ((X * 255).astype(np.int64), TypeError, r"X: expected uint8 images \(0-255\) or float images in \[0, 1\], "
+                                                 r"got dtype int64"),
+        (X > 0.5, TypeError, "got dtype bool"),
+        (np.moveaxis(X, -1, 1), ValueError, r"X: expected 1 \(grey\), 3 \(RGB\) or 4 \(RGBA\) channels in the last "
+                                            r"axis, got shape \(12, 3, 32, 32\); these look channels-first"),
+        (X[..., :2], ValueError, r"channels in the last axis, got shape \(12, 32, 32, 2\)$"),
+    ],
+)
+def test_image_grid_refuses_what_it_cannot_show_faithfully(images, error, message):
+    with pytest.raises(error, match=message):
+        plot_image_grid(images, Y)
+
+
+def test_learning_curves_refuse_curves_of_unequal_length():
+    with pytest.raises(ValueError, match=r"history: 'val_loss' has 2 values but 'loss' has 3 \(one per epoch each\)"):
+        plot_learning_curves({"loss": [0.6, 0.4, 0.3], "val_loss": [0.6, 0.5]}, metrics=("loss",))
+
+
+def test_learning_curves_refuse_non_numeric_or_empty_curves():
+    with pytest.raises(TypeError, match=r"history\['loss'\]: expected an array-like of numbers"):
+        plot_learning_curves({"loss": "0.6 0.4"}, metrics=("loss",))
+    with pytest.raises(ValueError, match=r"history\['loss'\]: expected a non-empty list of numbers"):
+        plot_learning_curves({"loss": []}, metrics=("loss",))
