@@ -110,3 +110,80 @@ def test_tune_rejects_scores_outside_0_1():
 def test_tune_rejects_non_boolean_per_label():
     with pytest.raises(TypeError, match="per_label"):
         tune_thresholds(Y, S, per_label="yes")
+
+
+# -- hand-worked data (issue 13): scores exactly at the candidates; micro and macro disagree --------
+# Label 0: y [1,1,1,0], scores [.4,.2,.8,.2]; label 1: y [0,1,0,0], scores [.2,.8,.6,.2]; grid .3/.5/.7.
+#   t = 0.3: label 0 tp 2 fn 1 -> F1 4/5; label 1 tp 1 fp 1 -> 2/3; micro 6/8 = .75;  macro .733
+#   t = 0.5: label 0 tp 1 fn 2 -> 1/2;   label 1 tp 1 fp 1 -> 2/3; micro 4/7 = .571; macro .583
+#   t = 0.7: label 0 tp 1 fn 2 -> 1/2;   label 1 tp 1      -> 1;   micro 4/6 = .667; macro .75
+# Per label: label 0 best at 0.3 (4/5), label 1 at 0.7 (1); then micro-F1 = 6/7.
+Y_HAND = np.array([[1, 0], [1, 1], [1, 0], [0, 0]])
+S_HAND = np.array([[0.4, 0.2], [0.2, 0.8], [0.8, 0.6], [0.2, 0.2]])
+GRID = [0.3, 0.5, 0.7]
+
+
+def test_micro_and_macro_pick_different_global_thresholds():
+    assert tune_thresholds(Y_HAND, S_HAND, metric="f1_micro", per_label=False, grid=GRID).tolist() == [0.3, 0.3]
+    assert tune_thresholds(Y_HAND, S_HAND, metric="f1_macro", per_label=False, grid=GRID).tolist() == [0.7, 0.7]
+    assert tune_thresholds(Y_HAND, S_HAND, metric="f1", per_label=False, grid=GRID).tolist() == [0.3, 0.3]
+
+
+@pytest.mark.parametrize("metric", ["f1", "f1_macro", "f1_micro"])
+def test_per_label_thresholds_by_hand(metric):
+    # "f1"/"f1_macro": each label's own best; "f1_micro": the coordinate ascent from the global 0.3
+    # moves label 1 to 0.7 (micro-F1 3/4 -> 6/7), so an ascent that never runs is caught.
+    assert tune_thresholds(Y_HAND, S_HAND, metric=metric, grid=GRID).tolist() == [0.3, 0.7]
+
+
+def test_coordinate_ascent_improves_subset_accuracy_and_hamming_loss_by_hand():
+    # Global: subset accuracy at .3 = 2/4 (rows 1, 4), at .5 = 1/4, at .7 = 2/4 (rows 3, 4): tie -> 0.3
+    # (equally far from 0.5, the first wins). Label 1 to 0.7 then makes rows 1, 3, 4 right: 3/4.
+    assert tune_thresholds(Y_HAND, S_HAND, metric="subset_accuracy", grid=GRID).tolist() == [0.3, 0.7]
+    assert tune_thresholds(Y_HAND, S_HAND, metric="hamming_loss", grid=GRID).tolist() == [0.3, 0.7]
+
+
+def test_a_score_exactly_at_a_threshold_is_predicted():
+    # y [1, 0, 1], scores [.3, .3, .6]: at 0.3 (>=) all three predicted: F1 = 2*2/(2+3) = 4/5;
+    # at 0.31 only the third: F1 = 2/3. With '>' instead of '>=' 0.3 would also give 2/3.
+    y_true, y_score = np.array([[1], [0], [1]]), np.array([[0.3], [0.3], [0.6]])
+    assert tune_thresholds(y_true, y_score, grid=[0.3, 0.31]).tolist() == [0.3]
+    assert tune_thresholds(y_true, y_score, grid=[0.3, 0.31], per_label=False).tolist() == [0.3]
+    np.testing.assert_array_equal(apply_thresholds(y_score, 0.3), [[1], [1], [1]])
+    np.testing.assert_array_equal(apply_thresholds(y_score, [0.6]), [[0], [0], [1]])
+    assert DEFAULT_GRID[29] == 0.3  # the default grid holds 0.3 exactly
+    assert tune_thresholds(y_true, y_score).tolist() == [0.3]
+
+
+def test_default_grid_is_one_hundredth_steps():
+    assert DEFAULT_GRID.tolist() == [i / 100 for i in range(1, 100)]
+
+
+def test_ties_prefer_the_candidate_closest_to_one_half_by_hand():
+    # Every threshold in (0.2, 0.8] gives F1 1: among 0.3, 0.45, 0.7 the closest to 0.5 is 0.45.
+    y_true, y_score = np.array([[1], [0]]), np.array([[0.8], [0.2]])
+    assert tune_thresholds(y_true, y_score, grid=[0.3, 0.45, 0.7]).tolist() == [0.45]
+    assert tune_thresholds(y_true, y_score, grid=[0.7, 0.56, 0.3]).tolist() == [0.56]
+    assert tune_thresholds(y_true, y_score, grid=[0.3, 0.45, 0.7], per_label=False,
+                           metric="jaccard_samples").tolist() == [0.45]
+
+
+def test_at_least_one_with_ties_and_exact_thresholds():
+    y_score = np.array([[0.5, 0.2, 0.5], [0.1, 0.3, 0.3], [0.6, 0.2, 0.1]])
+    np.testing.assert_array_equal(apply_thresholds(y_score, 0.5), [[1, 0, 1], [0, 0, 0], [1, 0, 0]])
+    # row 2 is empty: its top label (ties: the first, column 1) is added; the others are unchanged
+    np.testing.assert_array_equal(apply_thresholds(y_score, 0.5, at_least_one=True),
+                                  [[1, 0, 1], [0, 1, 0], [1, 0, 0]])
+
+
+def test_every_threshold_metric_by_hand():
+    t = np.array([[1, 0], [0, 1], [1, 1]], dtype=bool)
+    p = np.array([[1, 1], [0, 0], [1, 1]], dtype=bool)
+    # label 0 right everywhere (F1 1); label 1: tp 1, fp 1, fn 1 (F1 1/2). Per sample F1: 2/3, 0, 1.
+    expected = {
+        "f1": 2 * 3 / (4 + 4), "f1_micro": 6 / 8, "f1_macro": (1 + 0.5) / 2,
+        "f1_samples": (2 / 3 + 0 + 1) / 3, "jaccard_samples": (1 / 2 + 0 + 1) / 3,
+        "subset_accuracy": 1 / 3, "hamming_loss": -2 / 6,
+    }
+    for name, value in expected.items():
+        assert THRESHOLD_METRICS[name](t, p) == pytest.approx(value), name
