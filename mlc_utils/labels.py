@@ -13,7 +13,10 @@ __all__ = ["label_cardinality", "label_density", "label_sets", "cooccurrence"]
 
 
 def label_cardinality(Y: Any) -> float:
-    """Average number of labels per sample: ``Y.sum(axis=1).mean()``. ``Y`` is (n_samples, n_labels) 0/1."""
+    """Average number of labels per sample: ``Y.sum(axis=1).mean()``.
+
+    ``Y`` is (n_samples, n_labels) 0/1.
+    """
     Y = check_labels(Y, "Y")
     return float(Y.sum(axis=1).mean())
 
