@@ -426,3 +426,55 @@ EXERCISES.update({
     "ch12_undo_inversion": Exercise(("images",), lambda images: 1 - np.asarray(images, dtype=np.float64),
                                     kind="array", name="preprocessed images"),
 })
+
+
+# Chapters 8 and 9 (Part IV): thresholds chosen on purpose, imbalanced labels.
+def _global_threshold(y_true, y_score):
+    from .thresholds import tune_thresholds
+
+    return float(tune_thresholds(y_true, y_score, per_label=False)[0])
+
+
+def _at_least_one(y_score, threshold=0.5):
+    from .thresholds import apply_thresholds
+
+    return apply_thresholds(y_score, threshold, at_least_one=True)
+
+
+def _keras_class_weights(Y, class_weight):
+    # What Keras 3 does with class_weight for a 2-D target: weight each row by its argmax's class.
+    rows = np.argmax(np.asarray(Y), axis=1)
+    return np.array([float(class_weight.get(int(j), 1.0)) for j in rows])
+
+
+def _positive_weights(Y, power=1.0):
+    from .losses import positive_weights
+
+    return positive_weights(Y, power=power)
+
+
+def _group_recall(y_true, y_pred, labels):
+    columns = list(labels)
+    return _sk().recall_score(np.asarray(y_true)[:, columns], np.asarray(y_pred)[:, columns],
+                              average="micro", zero_division=0)
+
+
+EXERCISES.update({
+    "ch8_global_threshold": Exercise(
+        ("y_true", "y_score"), _global_threshold, name="global threshold",
+        alternatives=lambda y_true, y_score: {
+            "0.5, the default; search the grid 0.01, 0.02, ..., 0.99 for the best micro-F1": 0.5},
+    ),
+    "ch8_at_least_one": Exercise(("y_score",), _at_least_one, kind="array", name="y_pred",
+                                 optional={"threshold": 0.5}),
+    "ch9_class_weight_rows": Exercise(("Y", "class_weight"), _keras_class_weights, kind="array",
+                                      name="sample weights"),
+    "ch9_positive_weights": Exercise(("Y",), _positive_weights, kind="array", name="positive weights",
+                                     optional={"power": 1.0}),
+    "ch9_group_recall": Exercise(
+        ("y_true", "y_pred", "labels"), _group_recall, name="recall on the label group",
+        alternatives=lambda y_true, y_pred, labels: {
+            "the recall over all labels; keep only the group's columns":
+                _sk().recall_score(y_true, y_pred, average="micro", zero_division=0)},
+    ),
+})
