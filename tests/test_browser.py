@@ -71,7 +71,7 @@ def browser():
 
 # Returns everything the static checks need, in one round trip.
 INSPECT_JS = r"""
-({minPixels, minShare}) => {
+() => {
   const where = (el) => {
     // The nearest heading or exercise before an element, so a message says where to look.
     let node = el;
@@ -151,8 +151,7 @@ INSPECT_JS = r"""
     .filter((el, i, all) => !all.some((other) => other !== el && other.contains(el)))  // a form and its input: one box
     .map((el) => `${describe(el)} at (${Math.round(el.getBoundingClientRect().x)}, ${Math.round(el.getBoundingClientRect().y)})`);
 
-  return {overflow, culprits, emptyCode, emptyOutputs, exercises, images, searchBoxes,
-          minPixels, minShare};
+  return {overflow, culprits, emptyCode, emptyOutputs, exercises, images, searchBoxes};
 }
 """
 
@@ -239,16 +238,19 @@ def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = T
         page.goto(html.as_uri(), wait_until="load")
         math_count = page.locator("div.math, span.math").count()
         if math_count:
-            page.wait_for_function(
-                "document.querySelectorAll('mjx-container').length >= "
-                "document.querySelectorAll('div.math, span.math').length",
-                timeout=20_000,
-            )
+            try:
+                page.wait_for_function(
+                    "document.querySelectorAll('mjx-container').length >= "
+                    "document.querySelectorAll('div.math, span.math').length",
+                    timeout=20_000,
+                )
+            except Exception:  # playwright's TimeoutError: reported by loading_problems as unrendered math
+                pass
         # Every request is a local file (or refused), so the page is complete once its fonts are in.
         page.evaluate("document.fonts.ready.then(() => true)")
         report = {
             "title": page.title(),
-            "h1": page.locator("main h1, article h1").first.inner_text() if page.locator("main h1, article h1").count() else "",
+            "h1": " ".join(page.locator("main h1, article h1").all_inner_texts()[:1]),
             "broken_images": page.evaluate(
                 "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
             ),
@@ -257,7 +259,7 @@ def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = T
         }
         # The sidebars first: the inspection opens every dropdown, which a reader would not have done yet.
         report["sidebars"] = work_the_sidebars(page, viewport) if sidebars else []
-        report.update(page.evaluate(INSPECT_JS, {"minPixels": MIN_PIXELS_PER_CSS_PIXEL, "minShare": MIN_SHARE_OF_CSS_WIDTH}))
+        report.update(page.evaluate(INSPECT_JS))
         report["refused"] = refused
         report["console_errors"] = console_errors
     finally:
