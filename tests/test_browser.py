@@ -114,6 +114,7 @@ INSPECT_JS = r"""
 
   // Solutions and other dropdowns are opened, as a reader would, so what they hold is measured too.
   document.querySelectorAll('details').forEach((d) => { d.open = true; });
+  document.querySelectorAll('.toggle-hidden').forEach((el) => el.classList.remove('toggle-hidden'));
 
   const emptyCode = Array.from(article.querySelectorAll('pre'))
     .filter((pre) => pre.textContent.trim() === '').map(describe);
