@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb))
 
-.PHONY: help venv book test execute serve bench lab dist clean
+.PHONY: help venv book test execute serve bench lab dist student assignments clean
 
 help:
 	@echo "make book     build the HTML book from the stored notebook outputs"
@@ -14,6 +14,8 @@ help:
 	@echo "make execute  re-run every notebook top to bottom and store its outputs"
 	@echo "make serve    serve the built book on http://localhost:$(PORT)"
 	@echo "make lab      open the notebooks in JupyterLab (with jupyterlab-myst)"
+	@echo "make student  the student edition (no solutions): notebooks and HTML in _build/student"
+	@echo "make assignments  nbgrader source and release notebooks in _build/assignments"
 	@echo "make dist     build a wheel of mlc_utils into dist/ (for Colab or a JupyterHub)"
 	@echo "make bench    print the performance figures of mlc_utils"
 
@@ -70,6 +72,25 @@ dist: $(STAMP)
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+
+# The student edition: solutions removed (not hidden), exercise outputs cleared, its own HTML book.
+student: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/python -m mlc_utils.classroom student _build/student || exit $$?; \
+	$(BIN)/jupyter-book build _build/student --warningiserror --nitpick --keep-going --quiet || exit $$?; \
+	echo "Student edition built in $$(( $$(date +%s) - start )) s:"; \
+	echo "  notebooks: _build/student/book/"; \
+	echo "  HTML:      file://$(CURDIR)/_build/student/_build/html/index.html"
+
+# nbgrader: source notebooks (solutions between ### BEGIN/END SOLUTION, checks as graded test cells),
+# then nbgrader's own generate_assignment makes the students' release.
+assignments: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/python -m mlc_utils.classroom assignments _build/assignments || exit $$?; \
+	cd _build/assignments && export PATH="$(CURDIR)/$(BIN):$$PATH" && for dir in source/*/; do \
+		$(CURDIR)/$(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --log-level=WARN || exit $$?; \
+	done; \
+	echo "Assignments made in $$(( $$(date +%s) - start )) s: _build/assignments/source (teacher), release (students)"
 
 clean:
 	rm -rf _build .cache
