@@ -185,6 +185,10 @@ def _follows(obj: Any) -> bool:
     return module == "__main__" or module == "mlc_utils" or module.startswith("mlc_utils.")
 
 
+# The source digest of each function's code, read once: the code that runs is the code that trains.
+_SOURCES: dict[types.CodeType, str] = {}
+
+
 def _code_names(code: types.CodeType) -> set[str]:
     names = set(code.co_names)
     for const in code.co_consts:
@@ -230,11 +234,15 @@ def _fingerprint(obj: Any, seen: dict[int, str] | None = None) -> Any:
     if id(obj) in seen:
         return f"see {name}"
     seen[id(obj)] = name
-    try:
-        source = textwrap.dedent(inspect.getsource(obj))
-    except (OSError, TypeError):  # no source file (exec'd code): the compiled code stands in for it
-        code = getattr(obj, "__code__", None)
-        source = repr((code.co_code, code.co_consts, code.co_names)) if code else repr(obj)
+    code = getattr(obj, "__code__", None)
+    source = _SOURCES.get(code) if code is not None else None
+    if source is None:
+        try:
+            source = hashlib.sha256(textwrap.dedent(inspect.getsource(obj)).encode()).hexdigest()
+        except (OSError, TypeError):  # no source file (exec'd code): the compiled code stands in for it
+            source = repr((code.co_code, code.co_consts, code.co_names)) if code else repr(obj)
+        if code is not None:
+            _SOURCES[code] = source
     parts: dict[str, Any] = {}
     functions = [obj] if isinstance(obj, types.FunctionType) else [
         v for v in vars(obj).values() if isinstance(v, types.FunctionType)
@@ -246,7 +254,7 @@ def _fingerprint(obj: Any, seen: dict[int, str] | None = None) -> Any:
                 parts[used] = _fingerprint(namespace[used], seen)
         for default in function.__defaults__ or ():
             parts.setdefault("<defaults>", []).append(_fingerprint(default, seen))
-    return ["code", name, hashlib.sha256(source.encode()).hexdigest(), sorted(parts.items())]
+    return ["code", name, source, sorted(parts.items())]
 
 
 def _versions() -> dict[str, str]:
@@ -285,12 +293,13 @@ def model_key(
     arrays and functions alike) and the versions of mlc_utils, Python, NumPy, scikit-learn, TensorFlow
     and Keras. Nothing has to be bumped by hand: change any of these and the key changes.
     """
+    seen: dict[int, str] = {}  # each function once, even where several ingredients use it
     payload = {
         "format": CACHE_FORMAT,
         "name": name,
         "architecture": _architecture(build_fn()),
-        "code": [_fingerprint(fn) for fn in (build_fn, train_fn, compile_fn)],
-        "parts": _fingerprint(key_parts),
+        "code": [_fingerprint(fn, seen) for fn in (build_fn, train_fn, compile_fn)],
+        "parts": _fingerprint(key_parts, seen),
         "versions": _versions(),
     }
     text = json.dumps(payload, sort_keys=True)

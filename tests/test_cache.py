@@ -9,6 +9,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import functools
+import hashlib
 import inspect
 import json
 import shutil
@@ -39,7 +40,7 @@ HISTORY = {"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}
 @pytest.fixture(autouse=True)
 def fresh_session(monkeypatch):
     """No model kept in memory by an earlier test (``cached_model`` keeps those it could not cache)."""
-    monkeypatch.setattr(training, "_SESSION", {})
+    monkeypatch.setattr(training, "_SESSION", {}, raising=False)
 
 
 @pytest.fixture
@@ -212,7 +213,9 @@ def test_cache_key_follows_an_edit_of_data_py_in_a_copy_of_the_package(tmp_path)
 def test_generator_version_is_not_needed_for_the_key(monkeypatch):
     # The key must not depend on a number that someone has to remember to bump.
     before = training.cache_key()
-    monkeypatch.setattr(data, "GENERATOR_VERSION", 99, raising=False)
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("mlc_utils") and hasattr(module, "GENERATOR_VERSION"):
+            monkeypatch.setattr(module, "GENERATOR_VERSION", 99)
     assert training.cache_key() == before
 
 
@@ -274,12 +277,18 @@ def test_cache_reference_model_refuses_another_architecture(cache):
 # ------------------------------------------------------------------------------------------------
 
 
+def architecture(model):
+    return hashlib.sha256(json.dumps(model.get_config(), sort_keys=True, default=repr).encode()).hexdigest()
+
+
 def plant(path, model, history=HISTORY, **meta_changes):
-    """Write ``model`` at ``path`` as an attacker who knows the format would, with forged metadata."""
-    meta = {"format": training.CACHE_FORMAT, "name": "reference", "key": training.cache_key(),
-            "architecture": training._architecture(build_reference_cnn()), "history": history}
+    """Write ``model`` at ``path`` as an attacker who knows the format would, with forged metadata
+    (and a history file beside it, as the cache of version 0.1.0 wanted)."""
+    meta = {"format": 2, "name": "reference", "key": training.cache_key(),
+            "architecture": architecture(build_reference_cnn()), "history": history}
     meta.update(meta_changes)
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.with_suffix(".json").write_text(json.dumps(history))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # Keras 3.15 + NumPy 2 while saving
         model.save(path)
