@@ -77,3 +77,12 @@ def pytest_unconfigure(config):
         nbval.kernel.KernelManager = original
     for folder in getattr(config, "_mlc_cleanup", []):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# Hypothesis (appended by the test-policy work of issue 13): derandomized in CI (`CI` set, as
+# .ci/run does), so a red run is reproducible and a green one is not luck; random locally.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+_hypothesis_settings.register_profile("dev", print_blob=True)
+_hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
