@@ -7,7 +7,7 @@ PORT   ?= 8000
 # The teacher's guide reads the chapters' stored outputs and timings, so it runs after them.
 NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb)) book/teaching.ipynb
 
-.PHONY: help venv book test execute serve bench lab dist student assignments clean
+.PHONY: help venv book test execute serve bench lab dist student assignments mutation clean
 
 help:
 	@echo "make book     build the HTML book from the stored notebook outputs"
@@ -19,6 +19,7 @@ help:
 	@echo "make assignments  nbgrader source and release notebooks in _build/assignments"
 	@echo "make dist     build a wheel of mlc_utils into dist/ (for Colab or a JupyterHub)"
 	@echo "make bench    print the performance figures of mlc_utils"
+	@echo "make mutation mutation testing of the TensorFlow-free modules (slow; not in make test)"
 
 # Reinstall only when the package's dependencies change.
 $(STAMP): pyproject.toml
@@ -92,6 +93,23 @@ assignments: $(STAMP)
 		$(CURDIR)/$(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --log-level=WARN || exit $$?; \
 	done; \
 	echo "Assignments made in $$(( $$(date +%s) - start )) s: _build/assignments/source (teacher), release (students)"
+
+# Mutation testing (issue 13): mutmut breaks metrics, thresholds, labels, _validation, exercises, data
+# and plotting on purpose, one module at a time, under `nice`, in a copy under build/mutation;
+# the fast unit tests (no TensorFlow, no nbval) must catch >= 90 % of the mutants that change
+# behaviour (tests/mutation_equivalent.txt lists those that cannot). Not part of `make test`.
+MUTATION_MODULES ?= labels metrics thresholds _validation exercises data plotting
+mutation: $(STAMP)
+	@rm -rf build/mutation && mkdir -p build/mutation
+	@cp -r mlc_utils tests pyproject.toml build/mutation/
+	@find build/mutation -name __pycache__ -prune -exec rm -rf {} +
+	@start=$$(date +%s); cd build/mutation && for module in $(MUTATION_MODULES); do \
+		echo "== mutmut: mlc_utils/$$module.py"; \
+		nice -n 10 $(CURDIR)/$(BIN)/mutmut run --max-children 2 "mlc_utils.$$module.*" >mutmut-$$module.log 2>&1 \
+			|| { tail -20 mutmut-$$module.log; exit 1; }; \
+	done; \
+	$(CURDIR)/$(BIN)/python $(CURDIR)/tests/mutation_report.py $(MUTATION_MODULES); status=$$?; \
+	echo "make mutation took $$(( $$(date +%s) - start )) s"; exit $$status
 
 clean:
 	rm -rf _build .cache

@@ -1,0 +1,65 @@
+"""Print the mutation score of `make mutation` from mutmut's results (run inside build/mutation).
+
+Survivors listed in tests/mutation_equivalent.txt (one mutant name per line, then `#` and the
+reason) are equivalent mutants: they change no behaviour, so they count neither as killed nor as
+survived. Exit status 1 when the score of the non-equivalent mutants is below the target.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+TARGET = 0.90
+KILLED = {1, 3}
+TIMEOUT = {36, -24, 24, 152, 255}
+HERE = Path(__file__).resolve().parent
+
+
+def equivalent_names(path: Path) -> set[str]:
+    names = set()
+    for line in path.read_text().splitlines():
+        name = line.split("#", 1)[0].strip()
+        if name:
+            names.add(name)
+    return names
+
+
+def main(modules: list[str]) -> int:
+    equivalent = equivalent_names(HERE / "mutation_equivalent.txt")
+    rows, survivors = [], []
+    total = Counter()
+    for meta in sorted(Path("mutants/mlc_utils").glob("*.py.meta")):
+        module = meta.name[: -len(".py.meta")]
+        if modules and module not in modules:
+            continue
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        count = Counter()
+        for name, code in codes.items():
+            if code is None:
+                count["not run"] += 1
+            elif code in KILLED or code in TIMEOUT:
+                count["killed"] += 1
+            elif name in equivalent:
+                count["equivalent"] += 1
+            else:
+                count["survived"] += 1
+                survivors.append(name)
+        total.update(count)
+        rows.append((module, count))
+    print(f"{'module':<14}{'mutants':>8}{'killed':>8}{'equiv.':>8}{'survived':>9}{'not run':>8}{'score':>8}")
+    for module, c in rows + [("all", total)]:
+        tested = c["killed"] + c["survived"]
+        score = c["killed"] / tested if tested else float("nan")
+        print(f"{module:<14}{sum(c.values()):>8}{c['killed']:>8}{c['equivalent']:>8}{c['survived']:>9}"
+              f"{c['not run']:>8}{score:>8.1%}")
+    for name in survivors:
+        print("survived:", name)
+    tested = total["killed"] + total["survived"]
+    return 0 if tested and total["killed"] / tested >= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
