@@ -385,6 +385,9 @@ def _write(path: Path, model: keras.Model, meta: dict[str, Any]) -> None:
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".keras")
     os.close(handle)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)  # mkstemp makes it private; the cache file is an ordinary file
     try:
         with _quiet_library():
             model.save(tmp)
