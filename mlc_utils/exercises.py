@@ -478,3 +478,27 @@ EXERCISES.update({
                 _sk().recall_score(y_true, y_pred, average="micro", zero_division=0)},
     ),
 })
+
+
+# Chapter 6: macro-F1 when a label is neither present nor predicted (F1 = 0/0 for it).
+def _macro_f1_zero_division(y_true, y_pred, zero_division=1):
+    return float(_sk().f1_score(y_true, y_pred, average="macro", zero_division=zero_division))
+
+
+def _macro_f1_zero_division_alternatives(y_true, y_pred, zero_division=1):
+    def key(z):
+        return "nan" if isinstance(z, float) and np.isnan(z) else z
+
+    meanings = {0: "counts the undefined label as 0", 1: "counts the undefined label as 1",
+                "nan": "leaves the undefined label out of the mean"}
+    return {f"the macro-F1 with zero_division={key(other)}, which {meanings[key(other)]}":
+            _macro_f1_zero_division(y_true, y_pred, other)
+            for other in (0, 1, np.nan) if key(other) != key(zero_division)}
+
+
+EXERCISES.update({
+    "ch6_macro_f1_zero_division": Exercise(
+        ("y_true", "y_pred"), _macro_f1_zero_division, name="macro-F1",
+        optional={"zero_division": 1}, alternatives=_macro_f1_zero_division_alternatives,
+    ),
+})
