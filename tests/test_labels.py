@@ -57,3 +57,15 @@ def test_rejects_text():
 def test_rejects_wrong_number_of_label_names():
     with pytest.raises(ValueError, match="label_names: expected 3 names"):
         label_sets(Y, ["cat", "dog"])
+
+
+def test_label_sets_names_Y_when_it_refuses_it():
+    with pytest.raises(ValueError, match=r"^Y: expected only 0 and 1 labels, found \[2\]"):
+        label_sets([[0, 2], [1, 0]])
+
+
+def test_label_sets_ties_keep_first_appearance_and_empty_rows_count():
+    # {b} and {} once each, {a, b} twice: most common first, then in order of first appearance.
+    table = label_sets([[0, 1], [1, 1], [0, 0], [1, 1]], ["a", "b"])
+    assert table["labels"].tolist() == [("a", "b"), ("b",), ()]
+    assert table["count"].tolist() == [2, 1, 1]
