@@ -483,7 +483,7 @@ def cached_model(
         model.set_weights(weights)
         if compile_fn is not None:
             compile_fn(model)
-        say(f"Loaded the trained {what} trained earlier in this session (it could not be cached).")
+        say(f"Reusing the {what} trained earlier in this session (it could not be cached).")
         return model, {k: list(v) for k, v in history.items()}
 
     say(f"No cached model found: training the {what}" + (f" ({duration})..." if duration else "..."),

@@ -5,6 +5,7 @@ loads the socket guard of ``tests/offline.py`` into them everywhere; ``make exec
 ``tests/offline.py run``. These tests prove both layers from the outside.
 """
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -16,10 +17,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFLINE = ROOT / "tests" / "offline.py"
-sys.path.insert(0, str(ROOT))
-from conftest import offline  # noqa: E402  (the module conftest loaded, guard not installed here)
 
-sys.path.pop(0)
+def _load_offline():
+    # The helpers of tests/offline.py as a plain module (its guard is installed only in kernels).
+    spec = importlib.util.spec_from_file_location("mlc_offline_for_tests", OFFLINE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+offline = _load_offline()
 
 # Runs in a kernel or a child process: tries to leave the machine in every way the guard knows and
 # through loopback, and prints one JSON line with what happened.
