@@ -375,3 +375,32 @@ def test_roc_auc_micro_is_defined_where_macro_is_not(capsys):
     y_true[:, 2] = 0
     expected = skm.roc_auc_score(y_true, S, average="micro")
     assert verdict(capsys, "roc_auc", expected, y_true=y_true, y_score=S, average="micro").startswith("Correct")
+
+
+# -- the chapter 10 and 12 checks, by hand --------------------------------------------------------
+
+def test_prior_f1_by_hand(capsys):
+    # 2 * (0.5*0.2 + 0.5*0.6) / ((0.5 + 0.5) + (0.2 + 0.6)) = 0.8 / 1.8 = 4/9
+    inputs = {"p": [0.5, 0.5], "q": [0.2, 0.6]}
+    assert verdict(capsys, "ch10_prior_f1", 4 / 9, **inputs).startswith("Correct")
+    assert verdict(capsys, "ch10_prior_f1", 4 / 9 + 0.01, **inputs) == (
+        "Not yet: expected micro-F1 of the prior baseline = 0.4544 is too high.")
+
+
+def test_bfloat16_by_hand(capsys):
+    # bfloat16 keeps 8 significant bits: 0.1 -> 0.10009765625 (= 205 / 2048), 1/3 -> 0.333984375.
+    assert verdict(capsys, "ch10_bfloat16", 0.10009765625, value=0.1).startswith("Correct")
+    assert verdict(capsys, "ch10_bfloat16", 0.333984375, value=1 / 3).startswith("Correct")
+    assert verdict(capsys, "ch10_bfloat16", 0.1, value=0.1).startswith("Not yet")
+
+
+def test_parameter_count_and_undone_inversion_by_hand(capsys):
+    class Model:
+        def count_params(self):
+            return 1234
+
+    assert verdict(capsys, "ch10_params", 1234, model=Model()) == "Correct: number of parameters = 1,234."
+    assert verdict(capsys, "ch10_params", 1235, model=Model()).startswith("Not yet")
+    images = np.array([[0.25, 1.0], [0.0, 0.5]])
+    assert verdict(capsys, "ch12_undo_inversion", [[0.75, 0.0], [1.0, 0.5]], images=images).startswith("Correct")
+    assert verdict(capsys, "ch12_undo_inversion", images, images=images).startswith("Not yet: 3 of 4")
