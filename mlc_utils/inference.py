@@ -103,8 +103,8 @@ class Predictor:
         if array.min() < low or array.max() > high:
             hint = " (divide 0-255 pixels by 255)" if high <= 1 and array.max() > 1 else ""
             raise ValueError(
-                f"images: values must lie in [{low:g}, {high:g}] as in training, "
-                f"got [{array.min():g}, {array.max():g}]{hint}"
+                f"images: values in [{array.min():g}, {array.max():g}], but training used "
+                f"[{low:g}, {high:g}]{hint}"
             )
         return array
 
