@@ -187,3 +187,65 @@ def test_every_threshold_metric_by_hand():
     }
     for name, value in expected.items():
         assert THRESHOLD_METRICS[name](t, p) == pytest.approx(value), name
+
+
+# -- messages name the argument; small behaviours the mutation run found untested -----------------
+from mlc_utils.thresholds import cardinality_threshold, shrink_thresholds  # noqa: E402
+
+
+def test_scores_are_named_when_refused():
+    for call in (lambda s: apply_thresholds(s, 0.5), lambda s: top_k(s, 1),
+                 lambda s: cardinality_threshold(s, 1.0)):
+        with pytest.raises(ValueError, match=r"^y_score: expected probabilities in \[0, 1\]"):
+            call([[0.5, 1.5]])
+    with pytest.raises(TypeError, match=r"^k: expected an integer, got float 1.5"):
+        top_k([[0.5, 0.4]], 1.5)
+
+
+def test_at_least_one_must_be_a_boolean():
+    with pytest.raises(TypeError, match=r"^at_least_one: expected True or False, got str$"):
+        apply_thresholds([[0.5, 0.4]], 0.5, at_least_one="yes")
+
+
+def test_at_least_one_fills_each_empty_row_with_its_own_top_label():
+    # Two empty rows with their top labels in different columns (a flattened argmax would not be).
+    y_score = np.array([[0.1, 0.3, 0.2], [0.9, 0.8, 0.7], [0.2, 0.1, 0.4]])
+    np.testing.assert_array_equal(apply_thresholds(y_score, 0.95, at_least_one=True),
+                                  [[0, 1, 0], [1, 0, 0], [0, 0, 1]])
+
+
+def test_top_k_ties_over_many_labels_keep_label_order_and_int_dtype():
+    # 40 tied labels: a stable sort keeps columns 0, 1, 2 (an unstable one need not).
+    p = top_k(np.full((3, 40), 0.5), 3)
+    assert p.dtype == np.int64
+    np.testing.assert_array_equal(np.flatnonzero(p[0]), [0, 1, 2])
+    np.testing.assert_array_equal(p.sum(axis=1), [3, 3, 3])
+
+
+def test_cardinality_threshold_by_hand():
+    # Scores 0.2 and 0.6: thresholds in (0.2, 0.6] predict 1 label, above 0.6 none, up to 0.2 both.
+    y_score = [[0.2, 0.6]]
+    assert cardinality_threshold(y_score, 1) == 0.5     # ties: the candidate closest to 0.5
+    assert cardinality_threshold(y_score, 0) == 0.61    # 0 labels per sample is allowed
+    assert cardinality_threshold(y_score, 2) == 0.2
+    assert cardinality_threshold(y_score, 1.9, grid=[0.1, 0.7]) == 0.1
+    with pytest.raises(TypeError, match=r"^cardinality: expected a number, got str$"):
+        cardinality_threshold(y_score, "1")
+    with pytest.raises(ValueError, match=r"^cardinality: expected a number in \[0, 2\]"):
+        cardinality_threshold(y_score, 2.5)
+    with pytest.raises(ValueError, match=r"^grid: expected values in \[0, 1\]"):
+        cardinality_threshold(y_score, 1, grid=[2.0])
+
+
+def test_shrink_thresholds_by_hand():
+    assert shrink_thresholds([0.3], 0.5, weight=0.5).tolist() == [0.4]
+    assert shrink_thresholds([0.2, 0.8], 0.5, weight=[1.0, 0.0]).tolist() == [0.2, 0.5]
+    with pytest.raises(TypeError, match=r"^thresholds: expected an array of thresholds, got str$"):
+        shrink_thresholds("0.3", 0.5, weight=0.5)
+    with pytest.raises(ValueError, match=r"^thresholds: expected a 1-D array"):
+        shrink_thresholds([], 0.5, weight=0.5)
+    for kwargs, name in [(dict(thresholds=[1.3], toward=0.5, weight=0.5), "thresholds"),
+                         (dict(thresholds=[0.3], toward=1.5, weight=0.5), "toward"),
+                         (dict(thresholds=[0.3], toward=0.5, weight=1.5), "weight")]:
+        with pytest.raises(ValueError, match=rf"^{name}: expected values in \[0, 1\]"):
+            shrink_thresholds(kwargs.pop("thresholds"), **kwargs)
