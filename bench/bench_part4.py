@@ -1,6 +1,6 @@
 """Part IV figures, measured side by side in one run, printed as one Markdown table.
 
-Run: .venv/bin/python bench/bench_part4.py [--skip-notebooks]
+Run: .venv/bin/python bench/bench_part4.py [--skip-notebooks | --notebooks 10 11 12]
 
 1. Each chapter notebook's execution time (nbconvert, a fresh kernel, written to a temporary copy).
 2. Training throughput (images/s) of the reference and the improved CNN in float32 and with the
@@ -59,10 +59,12 @@ def row(what: str, value: str) -> None:
     print(f"  {what}: {value}", file=sys.stderr, flush=True)
 
 
-def notebooks() -> None:
+def notebooks(only: list[str]) -> None:
     python_bin = Path(sys.executable).parent
     jupyter = python_bin / "jupyter"
     for notebook in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")):
+        if only and notebook.name[:2] not in only:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             result = subprocess.run(
@@ -188,8 +190,9 @@ def yeast() -> None:
 
 def main() -> None:
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    only = sys.argv[sys.argv.index("--notebooks") + 1:] if "--notebooks" in sys.argv else []
     if "--skip-notebooks" not in sys.argv:
-        notebooks()
+        notebooks(only)
     cnns()
     yeast()
     print(f"\nMeasured {started} on {platform.machine()} with {os.cpu_count()} CPUs "
