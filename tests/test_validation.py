@@ -124,3 +124,48 @@ def test_pandas_text_columns_are_refused_by_name():
     frame = pd.DataFrame({"a": ["x", "y", "x", "y"], "b": [1, 0, 1, 0]})
     with pytest.raises(TypeError, match="Y: expected numeric columns .* got dtype (object|str)"):
         label_cardinality(frame)
+
+
+# -- conversions and messages, pinned (mutation survivors) ----------------------------------------
+from mlc_utils._validation import _as_numeric_array, check_grid  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "frame, dtype",
+    [
+        (pd.DataFrame([[True, False]], dtype="boolean"), np.bool_),
+        (pd.DataFrame([[1, 0]], dtype="Int64"), np.int64),
+        (pd.DataFrame({"a": pd.array([True], dtype="boolean"), "b": pd.array([1], dtype="Int64")}), np.int64),
+        (pd.DataFrame({"a": pd.array([1], dtype="Int64"), "b": pd.array([0.5], dtype="Float64")}), np.float64),
+        (pd.Series([0.5, 0.25], dtype="Float64"), np.float64),
+        (pd.Series([1, 0], dtype="Int8"), np.int64),
+    ],
+)
+def test_pandas_values_become_plain_numpy_dtypes(frame, dtype):
+    array = _as_numeric_array(frame, "x")
+    assert array.dtype == dtype
+    np.testing.assert_array_equal(array, frame.to_numpy(dtype=float))
+
+
+def test_a_pandas_series_of_thresholds_is_accepted():
+    thresholds = pd.Series([0.5, 0.5, 0.5], dtype="Float64")
+    np.testing.assert_array_equal(apply_thresholds(S, thresholds), apply_thresholds(S, 0.5))
+
+
+def test_every_non_numeric_pandas_dtype_is_named():
+    frame = pd.DataFrame({"a": ["x", "y"], "b": pd.to_datetime(["2026-01-01", "2026-01-02"]), "c": [1, 0]})
+    with pytest.raises(TypeError, match=r"^Y: expected numeric columns \(int, float or bool\), got dtype \S+, \S+$"):
+        label_cardinality(frame)
+
+
+@pytest.mark.parametrize("grid, kind", [({0.5}, "set"), ({0.5: 1}, "dict"), (frozenset({0.5}), "frozenset")])
+def test_grid_message_names_the_unordered_type(grid, kind):
+    with pytest.raises(TypeError, match=rf"^grid: expected an ordered sequence .*, got a {kind}$"):
+        check_grid(grid)
+
+
+def test_grid_accepts_its_bounds_and_shows_three_bad_values():
+    assert check_grid([0, 1]).tolist() == [0.0, 1.0]
+    assert check_grid(np.array([0.25], np.float32)).dtype == np.float64
+    with pytest.raises(ValueError, match=r"^grid: expected values in \[0, 1\], found \[-1.0, 2.0, 3.0\]$"):
+        check_grid([0.5, -1, 2, 3, 4])
