@@ -404,3 +404,75 @@ def test_parameter_count_and_undone_inversion_by_hand(capsys):
     images = np.array([[0.25, 1.0], [0.0, 0.5]])
     assert verdict(capsys, "ch12_undo_inversion", [[0.75, 0.0], [1.0, 0.5]], images=images).startswith("Correct")
     assert verdict(capsys, "ch12_undo_inversion", images, images=images).startswith("Not yet: 3 of 4")
+
+
+# -- pinned by the mutation run -------------------------------------------------------------------
+
+def test_generic_checks_default_name_and_tolerance(capsys):
+    check_value(0.25 + 2e-6, 0.25)
+    check_value(0.25 + 5e-7, 0.25)
+    check_array([[1.0 + 2e-6]], [[1.0]])
+    check_array([[1.0 + 5e-7]], [[1.0]])
+    assert capsys.readouterr().out.splitlines() == [
+        "Not yet: answer = 0.25 is too high.",
+        "Correct: answer = 0.25.",
+        "Not yet: 1 of 1 entries of answer differ; the first is [0, 0], where you have 1.",
+        "Correct: answer matches the expected array of shape (1, 1).",
+    ]
+
+
+def test_macro_and_weighted_differ_when_supports_differ(capsys):
+    # label 0: tp 2, true 3, pred 2 -> F1 4/5; label 1: tp 0, true 1, pred 0 -> F1 0.
+    # macro (4/5 + 0) / 2 = 0.4; weighted by support (3 * 4/5 + 1 * 0) / 4 = 0.6; micro 4/6.
+    y_true, y_pred = [[1, 0], [1, 0], [1, 1]], [[1, 0], [0, 0], [1, 0]]
+    for average, value in (("macro", 0.4), ("weighted", 0.6), ("micro", 4 / 6)):
+        out = verdict(capsys, "f1", value, y_true=y_true, y_pred=y_pred, average=average)
+        assert out.startswith("Correct"), (average, out)
+    assert skm.f1_score(y_true, y_pred, average="weighted", zero_division=0) == pytest.approx(0.6)
+
+
+def test_coverage_recognises_scikit_learns_value_with_an_unlabelled_sample(capsys):
+    # Photo A: its cat is ranked first (step 0; coverage_error 1); photo B has no label (0 in both).
+    y_true, y_score = [[1, 0, 0], [0, 0, 0]], [[0.9, 0.2, 0.1], [0.3, 0.2, 0.1]]
+    assert verdict(capsys, "coverage", 0.0, y_true=y_true, y_score=y_score) == "Correct: coverage = 0."
+    assert verdict(capsys, "coverage", 0.5, y_true=y_true, y_score=y_score) == (
+        "Not yet: coverage = 0.5 is scikit-learn's coverage_error; the book's convention subtracts 1 "
+        "(the top label is step 0).")
+
+
+def test_undefined_ranking_scores_messages_in_full():
+    with pytest.raises(ValueError) as micro:
+        check("roc_auc", 0.5, y_true=np.zeros((3, 2), int), y_score=np.full((3, 2), 0.5), average="micro")
+    assert str(micro.value) == ("y_true: the micro-averaged ROC AUC needs a positive and a negative in every "
+                                "label; label(s) [0] lack one, so the expected value is undefined")
+    with pytest.raises(ValueError) as macro:
+        check("average_precision", 0.5, y_true=np.zeros((2, 7), int), y_score=np.full((2, 7), 0.5))
+    assert str(macro.value) == ("y_true: the macro-averaged average precision needs a positive in every "
+                                "label; label(s) [0, 1, 2, 3, 4] lack one, so the expected value is undefined; "
+                                "drop them or use average='micro'")
+
+
+def test_average_precision_per_sample_and_micro():
+    y_true = T.copy()
+    y_true[2] = 0  # photo 3 without labels: its average precision is undefined
+    with pytest.raises(ValueError, match=r"samples-averaged average precision .* sample\(s\) \[2\] lack one"):
+        check("average_precision", 0.5, y_true=y_true, y_score=S, average="samples")
+
+
+def test_average_precision_micro_is_scikit_learns(capsys):
+    expected = skm.average_precision_score(T, S, average="micro")
+    assert expected != pytest.approx(HAND["average_precision"][1])  # micro differs from macro here
+    assert verdict(capsys, "average_precision", expected, y_true=T, y_score=S, average="micro").startswith("Correct")
+
+
+def test_global_threshold_check_on_one_label(capsys):
+    # Every threshold in (0.2, 0.8] separates the two samples: the candidate closest to 0.5 wins.
+    out = verdict(capsys, "ch8_global_threshold", 0.5, y_true=[[1], [0]], y_score=[[0.8], [0.2]])
+    assert out == "Correct: global threshold = 0.5."
+
+
+def test_keras_class_weight_rows_default_to_one(capsys):
+    # Rows take the weight of their argmax class; class 1 has no entry, so its rows weigh 1.
+    Y = [[1, 0], [0, 1], [1, 1]]
+    out = verdict(capsys, "ch9_class_weight_rows", [3.0, 1.0, 3.0], Y=Y, class_weight={0: 3.0})
+    assert out.startswith("Correct"), out
