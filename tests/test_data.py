@@ -286,3 +286,79 @@ def test_stratified_split_with_one_label_column_keeps_its_share():
 def test_stratified_split_refuses_a_single_sample():
     with pytest.raises(ValueError, match="Y: expected at least 2 samples to split"):
         stratified_split(np.zeros((1, 3)), [[1, 0]])
+
+
+# -- every refusal of the data functions, with its message (mutation survivors) -------------------
+from mlc_utils.data import multidigits_sources  # noqa: E402
+
+Y8 = np.array([[1, 0], [0, 1]] * 4)
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: stratified_split(np.zeros((3, 1)), Y8), ValueError,
+         r"X: expected 8 samples \(as many as Y\), got shape \(3, 1\)"),
+        (lambda: stratified_split("abc", Y8), TypeError, r"X: expected an array-like of numbers, got str"),
+        (lambda: stratified_split(np.zeros((8, 1)), Y8, test_size="0.2"), TypeError,
+         r"test_size: expected a float in \(0, 1\) or an int, got str"),
+        (lambda: stratified_split(np.zeros((8, 1)), Y8, test_size=True), TypeError,
+         r"test_size: expected a float in \(0, 1\) or an int, got bool"),
+        (lambda: stratified_split(np.zeros((8, 1)), Y8, test_size=8), ValueError,
+         r"test_size: expected an int in \[1, 7\], got 8"),
+        (lambda: stratified_split(np.zeros((8, 1)), Y8, test_size=0), ValueError,
+         r"test_size: expected an int in \[1, 7\], got 0"),
+        (lambda: stratified_split(np.zeros((8, 1)), Y8, test_size=0.0), ValueError,
+         r"test_size: expected a fraction in \(0, 1\), got 0.0"),
+        (lambda: stratified_split(np.zeros((8, 1)), Y8, test_size=1.0), ValueError,
+         r"test_size: expected a fraction in \(0, 1\), got 1.0"),
+        (lambda: stratified_split(np.zeros((8, 1)), Y8, test_size=1.5), ValueError,
+         r"test_size: expected a fraction in \(0, 1\), got 1.5"),
+        (lambda: source_indices("dev"), ValueError, r"split: expected one of \['train', 'val', 'test'\], got 'dev'"),
+        (lambda: multidigits_sources(0), ValueError, r"n_samples: expected an integer >= 1, got 0"),
+        (lambda: multidigits_sources(2, split="dev"), ValueError, r"split: expected one of .*, got 'dev'"),
+        (lambda: multidigits_sources(2, seed=-1), ValueError, r"seed: expected an integer in \[0, 2\*\*32 - 1\], got -1"),
+        (lambda: multidigits_sources(2, min_digits=0), ValueError, r"min_digits: expected an integer >= 1, got 0"),
+        (lambda: multidigits_sources(2, max_digits=0), ValueError, r"max_digits: expected an integer >= 1, got 0"),
+        (lambda: multidigits_sources(2, max_digits=5), ValueError,
+         r"min_digits, max_digits: expected 1 <= min_digits <= max_digits <= 4, got 1 and 5"),
+        (lambda: multidigits_sources(2, min_digits=3, max_digits=2), ValueError,
+         r"min_digits, max_digits: expected 1 <= min_digits <= max_digits <= 4, got 3 and 2"),
+        (lambda: make_multidigits(2, max_digits=5), ValueError,
+         r"max_digits: at most 4 digits fit on the 32x32 canvas without overlap, got 5"),
+        (lambda: make_multidigits(2, min_digits=3, max_digits=2), ValueError,
+         r"min_digits: expected min_digits <= max_digits \(2\), got 3"),
+        (lambda: make_multidigits(2, split="dev"), ValueError, r"split: expected one of .*, got 'dev'"),
+        (lambda: make_multidigits(2, min_digits=0), ValueError, r"min_digits: expected an integer >= 1, got 0"),
+        (lambda: make_multidigits(2, max_digits=0), ValueError, r"max_digits: expected an integer >= 1, got 0"),
+    ],
+)
+def test_data_refusals_name_the_argument(call, error, message):
+    with pytest.raises(error, match="^" + message + "$"):
+        call()
+
+
+def test_stratified_split_edge_sizes_are_accepted():
+    # A 1-D X, two samples, a test part of one sample: all valid.
+    X_train, X_test, Y_train, Y_test = stratified_split(np.arange(8.0), Y8, test_size=1)
+    assert X_train.shape == (7,) and X_test.shape == (1,)
+    _, _, _, Y_test = stratified_split(np.zeros((2, 1)), [[1, 0], [0, 1]], test_size=1)
+    assert Y_test.shape == (1, 2)
+    _, X_test, _, _ = stratified_split(np.arange(8.0), Y8, test_size=0.25)
+    assert X_test.shape == (2,)
+
+
+def test_stratified_split_default_seed_is_zero():
+    X = np.arange(40.0)
+    Y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]] * 10)
+    default = stratified_split(X, Y)[1]
+    np.testing.assert_array_equal(default, stratified_split(X, Y, seed=0)[1])
+    assert not np.array_equal(default, stratified_split(X, Y, seed=1)[1])
+
+
+def test_multidigits_sources_defaults_describe_make_multidigits_defaults():
+    sources = multidigits_sources(6)
+    np.testing.assert_array_equal(sources, multidigits_sources(6, split="train", seed=0))
+    assert not np.array_equal(sources, multidigits_sources(6, seed=1))
+    assert sources.shape == (6, 4)
+    assert np.isin(sources[sources >= 0], source_indices("train")).all()
