@@ -237,3 +237,81 @@ def test_learning_curves_refuse_non_numeric_or_empty_curves():
         plot_learning_curves({"loss": "0.6 0.4"}, metrics=("loss",))
     with pytest.raises(ValueError, match=r"history\['loss'\]: expected a non-empty list of numbers"):
         plot_learning_curves({"loss": []}, metrics=("loss",))
+
+
+# -- pinned by the mutation run: arguments named, layout that carries meaning -----------------------
+
+def test_learning_curves_messages_and_one_row_of_panels():
+    with pytest.raises(TypeError, match=r"^history: expected a keras History or a dict of lists, got list$"):
+        plot_learning_curves([0.5])
+    with pytest.raises(TypeError, match=r"^metrics: expected a sequence of metric names, got 'loss'$"):
+        plot_learning_curves(HISTORY, metrics="loss")
+    with pytest.raises(ValueError, match=r"^metrics: expected at least one metric name$"):
+        plot_learning_curves(HISTORY, metrics=())
+    fig = plot_learning_curves({"binary_accuracy": [0.5, 0.7], "loss": [0.7, 0.6]}, metrics=("binary_accuracy", "loss"))
+    left, right = fig.axes
+    assert left.get_title() == "binary accuracy"
+    assert left.get_position().y0 == pytest.approx(right.get_position().y0)   # side by side
+    assert left.get_position().x1 < right.get_position().x0
+    assert fig.get_size_inches()[0] > fig.get_size_inches()[1]                 # a row, not a column
+    assert list(left.lines[0].get_xdata()) == [1, 2]                          # epochs count from 1
+
+
+def test_confusion_matrix_of_one_label_by_hand():
+    # y_true [1, 1, 0, 0, 1], y_pred [1, 0, 0, 1, 1]: tn 1, fp 1, fn 1, tp 2.
+    fig = plot_confusion_matrices([[1], [1], [0], [0], [1]], [[1], [0], [0], [1], [1]], ["cat"])
+    (ax,) = [a for a in fig.axes if a.get_title()]
+    np.testing.assert_array_equal(ax.images[0].get_array(), [[1, 1], [1, 2]])
+    assert texts_by_cell(ax) == {(0, 0): "1", (0, 1): "1", (1, 0): "1", (1, 1): "2"}
+
+
+def test_confusion_matrices_grid_colour_scale_and_text_colours():
+    # 6 labels: 5 panels a row by default, so 2 rows; the 4 unused panels are switched off.
+    y = np.eye(6, dtype=int)
+    fig = plot_confusion_matrices(y, y, [f"l{j}" for j in range(6)])
+    assert len(fig.axes) == 10 and sum(ax.axison for ax in fig.axes) == 6
+    assert len(plot_confusion_matrices(y, y, [f"l{j}" for j in range(6)], ncols=2).axes) == 6
+    with pytest.raises(ValueError, match=r"^ncols: expected an integer >= 1, got 0$"):
+        plot_confusion_matrices(y, y, [f"l{j}" for j in range(6)], ncols=0)
+    with pytest.raises(ValueError, match=r"^y_pred: expected the same shape as y_true \(6, 6\), got \(6, 5\)$"):
+        plot_confusion_matrices(y, y[:, :5], [f"l{j}" for j in range(6)])
+    with pytest.raises(ValueError, match=r"^y_true: expected only 0 and 1"):
+        plot_confusion_matrices(2 * y, y, [f"l{j}" for j in range(6)])
+    # Toy "dog": counts [[1, 1], [1, 2]]; the colour scale starts at 0; a count of exactly half the
+    # maximum (1 of 2) stays black, only counts above it are white.
+    fig = plot_confusion_matrices(EXAMPLE.y_true, EXAMPLE.y_pred, EXAMPLE.label_names)
+    dog = [ax for ax in fig.axes if ax.get_title() == "dog"][0]
+    assert dog.images[0].get_clim() == (0, 2)
+    assert dog.images[0].get_cmap().name == "Blues"
+    colours = {(round(t.get_position()[1]), round(t.get_position()[0])): to_hex(t.get_color()) for t in dog.texts}
+    assert colours == {(0, 0): to_hex("black"), (0, 1): to_hex("black"), (1, 0): to_hex("black"),
+                       (1, 1): to_hex("white")}
+    assert [t.get_position()[0] for t in dog.get_xticklabels()] == [0, 1]
+    assert fig._suptitle.get_text() == "Confusion matrix per label"
+
+
+def test_pr_curves_title_limits_and_refusals():
+    ax = plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names).axes[0]
+    assert ax.get_title() == "Precision-recall curve per label"
+    assert ax.get_xlim() == (0, 1.01) and ax.get_ylim() == (0, 1.02)
+    with pytest.raises(ValueError, match=r"^y_score: expected the same shape as y_true \(5, 3\), got \(5, 2\)$"):
+        plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score[:, :2], EXAMPLE.label_names)
+    with pytest.raises(ValueError, match=r"^y_score: expected probabilities in \[0, 1\]"):
+        plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score * 2, EXAMPLE.label_names)
+    with pytest.raises(ValueError, match=r"^y_true: expected only 0 and 1"):
+        plot_pr_curves(EXAMPLE.y_true * 2, EXAMPLE.y_score, EXAMPLE.label_names)
+    with pytest.raises(ValueError, match=r"^label_names: expected 3 names"):
+        plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, ["a"])
+
+
+def test_pr_curve_colours_follow_the_label_order_of_tab10():
+    ax = plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names).axes[0]
+    tab10 = plt.get_cmap("tab10")
+    assert [to_hex(line.get_color()) for line in ax.lines] == [to_hex(tab10(j)) for j in range(3)]
+    names = [f"l{j}" for j in range(12)]
+    y = np.tile([[1], [0]], (1, 12))
+    s = np.tile([[0.9], [0.1]], (1, 12))
+    ax = plot_pr_curves(y, s, names).axes[0]
+    tab20 = plt.get_cmap("tab20")
+    assert [to_hex(line.get_color()) for line in ax.lines] == [to_hex(tab20(j)) for j in range(12)]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"l{j} (AP 1.00)" for j in range(12)]
