@@ -315,3 +315,40 @@ def test_pr_curve_colours_follow_the_label_order_of_tab10():
     tab20 = plt.get_cmap("tab20")
     assert [to_hex(line.get_color()) for line in ax.lines] == [to_hex(tab20(j)) for j in range(12)]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"l{j} (AP 1.00)" for j in range(12)]
+
+
+def test_image_grid_layout_and_empty_label_sets():
+    y = np.zeros_like(Y)
+    y[1, 3] = 1
+    fig = plot_image_grid(X, y, n=5, ncols=2)
+    assert len(fig.axes) == 6 and sum(len(ax.images) for ax in fig.axes) == 5   # 3 rows of 2, one empty
+    assert not any(ax.axison for ax in fig.axes)                                 # no axes around images
+    titles = [ax.get_title() for ax in fig.axes if ax.images]
+    assert titles[:2] == ["(none)", "three"]
+    assert len(plot_image_grid(X[:3], Y[:3], n=16).axes) == 3                    # n and ncols shrink to fit
+    grey = plot_image_grid(X[..., 0], Y, n=1).axes[0].images[0]
+    assert grey.get_cmap().name == "gray"
+    assert plot_image_grid(X, Y, n=1).axes[0].images[0].get_array().shape == (32, 32, 3)
+    with pytest.raises(ValueError, match=r"^n: expected an integer >= 1, got 0$"):
+        plot_image_grid(X, Y, n=0)
+    with pytest.raises(ValueError, match=r"^ncols: expected an integer >= 1, got 0$"):
+        plot_image_grid(X, Y, ncols=0)
+    with pytest.raises(ValueError, match=r"^y_pred: expected the same shape as Y"):
+        plot_image_grid(X, Y, y_pred=Y[:, :3])
+    with pytest.raises(ValueError, match=r"^X: expected images of shape \(n, height, width\[, channels\]\)"):
+        plot_image_grid(X[0, 0], Y)
+
+
+def test_cooccurrence_labels_colourbar_and_no_annotations_beyond_15_labels():
+    fig = plot_cooccurrence(EXAMPLE.y_true, EXAMPLE.label_names)
+    ax, bar = fig.axes
+    assert ax.get_xlabel() == "label" and ax.get_ylabel() == "label"
+    assert ax.get_title() == "Label co-occurrence (samples with both)"
+    assert bar.get_ylabel() == "samples"
+    assert ax.images[0].get_cmap().name == "Blues"
+    many = np.eye(16, dtype=int)
+    assert len(plot_cooccurrence(many, [f"l{j}" for j in range(16)]).axes[0].texts) == 0
+    assert len(plot_cooccurrence(many[:, :15], [f"l{j}" for j in range(15)]).axes[0].texts) == 15 * 15
+    # an all-zero matrix: every count is black (nothing is above half of a zero maximum)
+    ax = plot_cooccurrence(np.zeros((2, 2), int), ["a", "b"]).axes[0]
+    assert {to_hex(t.get_color()) for t in ax.texts} == {to_hex("black")}
