@@ -11,9 +11,11 @@ Importing this module does not import TensorFlow; saving and loading do.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -35,6 +37,17 @@ __all__ = [
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 META_FILE = "predictor.json"
+
+
+@contextlib.contextmanager
+def _quiet_keras():
+    # Keras 3 on NumPy 2 warns inside its own code when it converts a tensor (harmless, not ours).
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r"__array__ implementation doesn't accept a copy keyword",
+            category=DeprecationWarning,
+        )
+        yield
 
 
 def _check_path(path: Any, name: str = "path") -> Path:
@@ -111,7 +124,8 @@ class Predictor:
     def predict_scores(self, images: Any) -> np.ndarray:
         """Probabilities, shape (n, n_labels), float64."""
         batch = self.check_images(images)
-        scores = self.model.predict(batch, verbose=0, batch_size=256)
+        with _quiet_keras():
+            scores = self.model.predict(batch, verbose=0, batch_size=256)
         return np.asarray(scores, dtype=np.float64)
 
     def predict(self, images: Any) -> np.ndarray:
@@ -160,7 +174,7 @@ def save_predictor(
         "keras_version": keras.__version__,
     }
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+    with tempfile.TemporaryDirectory(dir=folder) as tmp, _quiet_keras():
         model.save(Path(tmp) / MODEL_FILE)
         (Path(tmp) / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         os.replace(Path(tmp) / MODEL_FILE, folder / MODEL_FILE)
@@ -190,7 +204,8 @@ def load_predictor(folder: str | os.PathLike, *, safe_mode: bool = True) -> Pred
             f"folder: predictor.json has format_version {meta.get('format_version')!r}, "
             f"this mlc_utils reads {FORMAT_VERSION}"
         )
-    model = keras.models.load_model(folder / MODEL_FILE, safe_mode=safe_mode)
+    with _quiet_keras():
+        model = keras.models.load_model(folder / MODEL_FILE, safe_mode=safe_mode)
     n_labels = int(model.output_shape[-1])
     names = tuple(check_label_names(meta["label_names"], n_labels, "label_names"))
     thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
