@@ -476,3 +476,10 @@ def test_keras_class_weight_rows_default_to_one(capsys):
     Y = [[1, 0], [0, 1], [1, 1]]
     out = verdict(capsys, "ch9_class_weight_rows", [3.0, 1.0, 3.0], Y=Y, class_weight={0: 3.0})
     assert out.startswith("Correct"), out
+
+
+def test_generic_checks_pass_their_tolerance_on(capsys):
+    check_value(0.3, 0.25, atol=0.1)
+    check_array([[1.05]], [[1.0]], atol=0.1)
+    assert capsys.readouterr().out.splitlines() == [
+        "Correct: answer = 0.25.", "Correct: answer matches the expected array of shape (1, 1)."]

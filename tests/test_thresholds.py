@@ -251,3 +251,14 @@ def test_shrink_thresholds_by_hand():
                          (dict(thresholds=[0.3], toward=0.5, weight=1.5), "weight")]:
         with pytest.raises(ValueError, match=rf"^{name}: expected values in \[0, 1\]"):
             shrink_thresholds(kwargs.pop("thresholds"), **kwargs)
+
+
+def test_per_label_macro_f1_prefers_one_half_among_ties_like_f1():
+    # Label A: only 0.7 separates it (F1 1 vs 2/3); label B: every candidate gives F1 1, so its own
+    # best is the one closest to 0.5, although the best global threshold (0.7) is as good.
+    y_true = np.array([[1, 1], [0, 0], [0, 0]])
+    y_score = np.array([[0.8, 0.8], [0.6, 0.2], [0.2, 0.2]])
+    for metric in ("f1", "f1_macro"):
+        assert tune_thresholds(y_true, y_score, metric=metric, grid=[0.3, 0.5, 0.7]).tolist() == [0.7, 0.5]
+    with pytest.raises(TypeError, match=r"^per_label: expected True or False, got str$"):
+        tune_thresholds(y_true, y_score, per_label="yes")

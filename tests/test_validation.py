@@ -169,3 +169,20 @@ def test_grid_accepts_its_bounds_and_shows_three_bad_values():
     assert check_grid(np.array([0.25], np.float32)).dtype == np.float64
     with pytest.raises(ValueError, match=r"^grid: expected values in \[0, 1\], found \[-1.0, 2.0, 3.0\]$"):
         check_grid([0.5, -1, 2, 3, 4])
+
+
+def test_grid_bounds_each_checked_and_only_bad_values_shown():
+    with pytest.raises(ValueError, match=r"^grid: expected values in \[0, 1\], found \[-0.1\]$"):
+        check_grid([-0.1])
+    with pytest.raises(ValueError, match=r"^grid: expected values in \[0, 1\], found \[2.0\]$"):
+        check_grid([0, 2])
+    with pytest.raises(ValueError, match=r"^grid: expected values in \[0, 1\], found \[-1.0\]$"):
+        check_grid([1, -1])
+
+
+def test_non_numeric_dtypes_are_listed_by_name():
+    frame = pd.DataFrame({"a": ["x", "y"], "b": pd.to_datetime(["2026-01-01", "2026-01-02"]), "c": [1, 0]})
+    names = ", ".join(sorted({str(frame["a"].dtype), str(frame["b"].dtype)}))
+    with pytest.raises(TypeError) as error:
+        label_cardinality(frame)
+    assert str(error.value) == f"Y: expected numeric columns (int, float or bool), got dtype {names}"
