@@ -155,8 +155,8 @@ def yeast() -> None:
         Y_train, Y_test = Y[train], Y[test]
         runs = {}
         for name, est in (
-            ("binary relevance (logistic)", OneVsRestClassifier(LogisticRegression(max_iter=1000))),
-            ("classifier chain (logistic)", ClassifierChain(LogisticRegression(max_iter=1000), random_state=0)),
+            ("binary relevance (logistic)", OneVsRestClassifier(LogisticRegression(solver="liblinear"))),
+            ("classifier chain (logistic)", ClassifierChain(LogisticRegression(solver="liblinear"), random_state=0)),
             ("k-NN (k = 10)", KNeighborsClassifier(n_neighbors=10)),
         ):
             est.fit(X_train, Y_train)
