@@ -483,3 +483,55 @@ def test_generic_checks_pass_their_tolerance_on(capsys):
     check_array([[1.05]], [[1.0]], atol=0.1)
     assert capsys.readouterr().out.splitlines() == [
         "Correct: answer = 0.25.", "Correct: answer matches the expected array of shape (1, 1)."]
+
+
+# -- boundaries and branches of the verdicts (mutation survivors) --------------------------------
+from mlc_utils.exercises import _fmt  # noqa: E402
+
+
+def test_numbers_are_formatted_whole_up_to_1e15():
+    assert _fmt(999_999_999_999_999.0) == "999,999,999,999,999"
+    assert _fmt(1e15) == "1e+15"
+    assert _fmt(0.123456) == "0.1235"
+
+
+def test_verdict_value_edges_of_each_hint():
+    # Binary-exact numbers, so each comparison sits exactly on its boundary.
+    assert verdict_value(0.75, 0.5, atol=0.25) == "Correct: answer = 0.5."
+    assert verdict_value(1.25, 2.0, atol=0.25, alternatives={"the other one": 1.0}) == (
+        "Not yet: answer = 1.25 is the other one.")
+    assert verdict_value(0.875, 0.25, atol=0.125).startswith("Not yet: answer = 0.875 is 1 minus")
+    assert verdict_value(1.0, 0.0).startswith("Not yet: answer = 1 is 1 minus")
+    assert verdict_value(0.0, 1.0).startswith("Not yet: answer = 0 is 1 minus")
+    assert verdict_value(100, 1.0) == "Not yet: answer = 100 looks like a percentage; give a fraction in [0, 1]."
+    atol = 2.0**-7
+    assert verdict_value(25 + 100 * atol, 0.25, atol=atol).endswith("looks like a percentage; give a fraction in [0, 1].")
+    assert verdict_value(25 + 101 * atol, 0.25, atol=atol).endswith("is too high.")
+
+
+def test_verdict_value_reads_integer_float32_and_odd_objects():
+    assert verdict_value(np.array([3]), 3) == "Correct: answer = 3."
+    assert verdict_value(np.array([0.25], np.float32), 0.25) == "Correct: answer = 0.25."
+    assert verdict_value({"a": 1}, 0.5) == "Not yet: answer should be a number, got dict."
+    assert verdict_array(None, [1]) == "Not yet: answer is None. Did you forget to assign or return the array?"
+
+
+def test_check_refusals_in_full():
+    with pytest.raises(TypeError, match=r"^inputs: exercise 'f1' needs y_true, y_pred \(as keyword arguments\)$"):
+        check("f1", 0.5)
+    with pytest.raises(TypeError, match=r"^inputs: exercise 'f1' takes \['average', 'y_pred', 'y_true'\], "
+                                        r"got unexpected \['beta'\]$"):
+        check("f1", 0.5, y_true=T, y_pred=P, beta=2)
+    with pytest.raises(ValueError, match=r"^y_score: expected the same shape as y_true \(5, 3\), got \(5, 2\)$"):
+        check("roc_auc", 0.5, y_true=T, y_score=S[:, :2])
+    with pytest.raises(ValueError, match=r"^Y: expected only 0 and 1 labels, found \[2\]"):
+        check("ch9_class_weight_rows", [1.0], Y=[[0, 2]], class_weight={})
+    with np.errstate(invalid="ignore"), pytest.raises(
+            ValueError, match=r"^inputs: the expected expected micro-F1 of the prior baseline is undefined \(NaN\)"):
+        check("ch10_prior_f1", 0.5, p=[0.0], q=[0.0])
+
+
+def test_group_recall_of_a_group_without_positives_is_zero(capsys):
+    # Column 0 has no positive: recall 0/0, counted 0 (zero_division=0), and no warning.
+    out = verdict(capsys, "ch9_group_recall", 0.0, y_true=[[0, 1], [0, 1]], y_pred=[[0, 1], [0, 0]], labels=[0])
+    assert out == "Correct: recall on the label group = 0."

@@ -69,3 +69,13 @@ def test_label_sets_ties_keep_first_appearance_and_empty_rows_count():
     table = label_sets([[0, 1], [1, 1], [0, 0], [1, 1]], ["a", "b"])
     assert table["labels"].tolist() == [("a", "b"), ("b",), ()]
     assert table["count"].tolist() == [2, 1, 1]
+
+
+def test_label_names_refusals_in_full():
+    with pytest.raises(TypeError, match=r"^label_names: expected a sequence of 3 names, got str$"):
+        label_sets(Y, "abc")
+    with pytest.raises(TypeError, match=r"^label_names: expected a sequence of names$"):
+        label_sets(Y, 5)
+    with pytest.raises(TypeError, match=r"^label_names: expected an ordered sequence \(a list or tuple\) of 3 "
+                                        r"names, one per column in order, got a set \(its order is arbitrary\)$"):
+        label_sets(Y, {"a", "b", "c"})

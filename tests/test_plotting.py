@@ -352,3 +352,8 @@ def test_cooccurrence_labels_colourbar_and_no_annotations_beyond_15_labels():
     # an all-zero matrix: every count is black (nothing is above half of a zero maximum)
     ax = plot_cooccurrence(np.zeros((2, 2), int), ["a", "b"]).axes[0]
     assert {to_hex(t.get_color()) for t in ax.texts} == {to_hex("black")}
+
+
+def test_label_names_none_is_refused_where_names_are_needed():
+    with pytest.raises(TypeError, match=r"^label_names: expected a sequence of 3 names, got NoneType$"):
+        plot_label_frequency(EXAMPLE.y_true, None)
