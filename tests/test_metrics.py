@@ -224,3 +224,19 @@ def test_coverage_of_a_sample_without_true_labels_is_zero():
     assert coverage(y_true, y_score) == 1.0
     assert multilabel_report(y_true, y_score)["coverage"] == 1.0
     assert coverage([[0, 0]], [[0.4, 0.6]]) == 0.0
+
+
+@pytest.mark.parametrize(
+    "threshold, error, message",
+    [
+        ("0.5", TypeError, r"threshold: expected a number or an array of 2 numbers, got str"),
+        (None, TypeError, r"threshold: expected a number or an array of 2 numbers, got NoneType"),
+        ({"a": 1}, TypeError, r"threshold: expected an array-like of numbers, got dict"),
+        ([[0.5, 0.5]], ValueError, r"threshold: expected a scalar or a 1-D array, got shape \(1, 2\)"),
+        ([0.5, 0.5, 0.5], ValueError, r"threshold: expected a scalar or one value per label \(2\), got 3 values"),
+        ([0.5, 1.5], ValueError, r"threshold: expected values in \[0, 1\], got \[0.5, 1.5\]"),
+    ],
+)
+def test_report_threshold_refusals_in_full(threshold, error, message):
+    with pytest.raises(error, match="^" + message + "$"):
+        multilabel_report([[1, 0], [0, 1]], [[0.9, 0.2], [0.3, 0.6]], threshold)
