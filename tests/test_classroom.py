@@ -53,11 +53,23 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def solution_snippets(notebook: dict) -> set[str]:
-    """Lines of solution cells (source and output) that appear nowhere else in the teacher's notebook."""
+def outside_solutions(notebook: dict) -> str:
     cells = notebook["cells"]
     inside = {i for _, start, end in solution_blocks(notebook) for i in range(start + 1, end)}
-    outside_text = squash("\n".join(text_of(c) + outputs_of(c) for i, c in enumerate(cells) if i not in inside))
+    return squash("\n".join(text_of(c) + outputs_of(c) for i, c in enumerate(cells) if i not in inside))
+
+
+#: Everything the teacher's edition shows outside its solutions, in every chapter and page: a solution
+#: line that also appears there (a plotting idiom another chapter uses) is no evidence of a leak.
+SHARED_TEXT = "\n".join([outside_solutions(read(p)) for p in CHAPTERS]
+                        + [squash(p.read_text(encoding="utf-8")) for p in (ROOT / "book").glob("*.md")])
+
+
+def solution_snippets(notebook: dict) -> set[str]:
+    """Lines of solution cells (source and output) that appear nowhere else in the teacher's book."""
+    cells = notebook["cells"]
+    inside = {i for _, start, end in solution_blocks(notebook) for i in range(start + 1, end)}
+    outside_text = SHARED_TEXT
     snippets = set()
     for i in inside:
         for line in (text_of(cells[i]) + "\n" + outputs_of(cells[i])).splitlines():
