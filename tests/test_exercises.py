@@ -535,3 +535,22 @@ def test_group_recall_of_a_group_without_positives_is_zero(capsys):
     # Column 0 has no positive: recall 0/0, counted 0 (zero_division=0), and no warning.
     out = verdict(capsys, "ch9_group_recall", 0.0, y_true=[[0, 1], [0, 1]], y_pred=[[0, 1], [0, 0]], labels=[0])
     assert out == "Correct: recall on the label group = 0."
+
+
+def test_group_recall_is_recall_not_jaccard(capsys):
+    # Group [0]: tp 1, true 2, pred 2 -> recall 1/2 (Jaccard would be 1/3).
+    out = verdict(capsys, "ch9_group_recall", 0.5, y_true=[[1, 0], [1, 0], [0, 0]],
+                  y_pred=[[1, 0], [0, 0], [1, 0]], labels=[0])
+    assert out == "Correct: recall on the label group = 0.5."
+
+
+def test_macro_f1_zero_division_names_each_convention(capsys):
+    # label 0: F1 2/3; label 1 neither present nor predicted: 0 -> 1/3, 1 -> 5/6, left out -> 2/3.
+    inputs = {"y_true": [[1, 0], [0, 0], [1, 0]], "y_pred": [[1, 0], [0, 0], [0, 0]]}
+    assert verdict(capsys, "ch6_macro_f1_zero_division", 1 / 3, **inputs) == (
+        "Not yet: macro-F1 = 0.3333 is the macro-F1 with zero_division=0, which counts the undefined label as 0.")
+    assert verdict(capsys, "ch6_macro_f1_zero_division", 2 / 3, **inputs, zero_division=0.0) == (
+        "Not yet: macro-F1 = 0.6667 is the macro-F1 with zero_division=nan, which leaves the undefined label "
+        "out of the mean.")
+    assert verdict(capsys, "ch6_macro_f1_zero_division", 5 / 6, **inputs, zero_division=0) == (
+        "Not yet: macro-F1 = 0.8333 is the macro-F1 with zero_division=1, which counts the undefined label as 1.")

@@ -262,3 +262,38 @@ def test_per_label_macro_f1_prefers_one_half_among_ties_like_f1():
         assert tune_thresholds(y_true, y_score, metric=metric, grid=[0.3, 0.5, 0.7]).tolist() == [0.7, 0.5]
     with pytest.raises(TypeError, match=r"^per_label: expected True or False, got str$"):
         tune_thresholds(y_true, y_score, per_label="yes")
+
+
+def test_coordinate_ascent_keeps_sweeping_until_nothing_changes():
+    # Found by search: one sweep leaves label 0 at 0.5; the second sweep moves it to 0.7, which
+    # reaches the best subset accuracy of all 27 threshold combinations (brute force, scikit-learn).
+    y_true = np.array([[0, 1, 0], [0, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 0]])
+    y_score = np.array([[0.6, 0.6, 0.6], [0.8, 0.8, 0.8], [0.4, 0.6, 0.4], [0.4, 0.4, 0.6], [0.2, 0.2, 0.6]])
+    grid = [0.3, 0.5, 0.7]
+    best = max(skm.accuracy_score(y_true, (y_score >= np.array(c)).astype(int))
+               for c in np.array(np.meshgrid(grid, grid, grid)).T.reshape(-1, 3))
+    tuned = tune_thresholds(y_true, y_score, metric="subset_accuracy", grid=grid)
+    assert skm.accuracy_score(y_true, (y_score >= tuned).astype(int)) == best
+    assert tuned.tolist() == [0.7, 0.5, 0.7]
+
+
+def test_ascent_counts_a_score_at_the_candidate_and_moves_only_on_improvement():
+    # Label 1's positive scores exactly 0.7: from the global 0.3 (micro-F1 3/4) the ascent moves
+    # label 1 to 0.7 (6/7) only if 0.7 >= 0.7 counts as predicted.
+    s = S_HAND.copy()
+    s[1, 1] = 0.7
+    assert tune_thresholds(Y_HAND, s, metric="f1_micro", grid=GRID).tolist() == [0.3, 0.7]
+    # Global micro-F1 is best at 0.7 (1.0); label B is perfect at every candidate: no improvement,
+    # so it keeps 0.7 (it does not drift to the candidate closest to 0.5).
+    y_true = np.array([[1, 1], [0, 0], [0, 0]])
+    y_score = np.array([[0.8, 0.8], [0.6, 0.2], [0.2, 0.2]])
+    assert tune_thresholds(y_true, y_score, metric="f1_micro", grid=GRID).tolist() == [0.7, 0.7]
+
+
+def test_best_breaks_ties_only_between_exactly_equal_values():
+    from mlc_utils.thresholds import _best
+
+    grid = np.array([0.3, 0.5])
+    assert _best(np.array([0.9, 0.9 - 1e-7]), grid) == 0.3   # not a tie (relative closeness ignored)
+    assert _best(np.array([0.9, 0.9 - 1e-10]), grid) == 0.3  # not a tie either (beyond 1e-12)
+    assert _best(np.array([0.9, 0.9]), grid) == 0.5
