@@ -23,9 +23,11 @@ from pathlib import Path
 
 import pytest
 
+# One headless Chromium for the whole session, shared with the book's browser test.
+from test_browser import CHROMIUM, browser  # noqa: F401 (browser is a pytest fixture)
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 needs_lab = pytest.mark.skipif(
     (CHROMIUM is None or shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) is None)
@@ -123,22 +125,6 @@ def lab(tmp_path_factory):
         assert server.poll() is not None, "the JupyterLab server is still running"
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    assert CHROMIUM, "Chromium is required for the JupyterLab test (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
 def read_notebook(browser, url: str, name: str) -> dict:
     """Open one notebook in JupyterLab, scroll through it, return what a learner reads in it."""
     page = browser.new_page(viewport={"width": 1366, "height": 900})
@@ -226,8 +212,8 @@ def _around(text: str, needle: str, width: int = 60) -> str:
 
 @needs_lab
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
-def test_chapter_reads_cleanly_in_jupyterlab(lab, chromium, path):
-    report = read_notebook(chromium, lab, path.name)
+def test_chapter_reads_cleanly_in_jupyterlab(lab, browser, path):
+    report = read_notebook(browser, lab, path.name)
     n_cells = len(json.loads(path.read_text(encoding="utf-8"))["cells"])
     assert report["cells"] == n_cells, f"{report['cells']} of {n_cells} cells rendered"
     problems = learner_problems(report)
@@ -235,7 +221,7 @@ def test_chapter_reads_cleanly_in_jupyterlab(lab, chromium, path):
 
 
 @needs_lab
-def test_jupyterlab_check_catches_glue_names_and_raw_markup(lab, chromium, tmp_path):
+def test_jupyterlab_check_catches_glue_names_and_raw_markup(lab, browser, tmp_path):
     """The check itself, on a notebook written the old way: a glue role and a dangling solution."""
     notebook = {
         "cells": [
@@ -254,7 +240,7 @@ def test_jupyterlab_check_catches_glue_names_and_raw_markup(lab, chromium, tmp_p
         headers={"Content-Type": "application/json"},
     )
     urllib.request.urlopen(request, timeout=30).close()
-    problems = learner_problems(read_notebook(chromium, lab, name))
+    problems = learner_problems(read_notebook(browser, lab, name))
     assert any("glue name" in p and "ch4_f1_micro" in p for p in problems), problems
     # jupyterlab-myst renders the solution marker, but its label points nowhere: a console error.
     assert any(p.startswith("console error") and "ch4-ex" in p for p in problems), problems
