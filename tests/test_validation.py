@@ -186,3 +186,36 @@ def test_non_numeric_dtypes_are_listed_by_name():
     with pytest.raises(TypeError) as error:
         label_cardinality(frame)
     assert str(error.value) == f"Y: expected numeric columns (int, float or bool), got dtype {names}"
+
+
+# -- check_labels / check_seed messages in full (last mutation survivors) --------------------------
+from mlc_utils._validation import check_labels, check_seed  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ([[0, 0.5], [1, 0.25]], "Y: expected only 0 and 1 labels, found [0.25, 0.5] (these look like probabilities: "
+                                "threshold them first, e.g. y_score >= 0.5)"),
+        ([[0, 0.5], [1, 0.75]], "Y: expected only 0 and 1 labels, found [0.5, 0.75] (these look like probabilities: "
+                                "threshold them first, e.g. y_score >= 0.5)"),
+        ([[0, -1], [1, 0.5]], "Y: expected only 0 and 1 labels, found [-1.0, 0.5]"),
+        ([[0, 2], [1, 0.5]], "Y: expected only 0 and 1 labels, found [0.5, 2.0]"),
+        ([[2, 3], [4, 5]], "Y: expected only 0 and 1 labels, found [2, 3, 4]"),
+        ([[0, np.nan]], "Y: expected only 0 and 1, found NaN or infinity"),
+    ],
+)
+def test_check_labels_messages_in_full(value, message):
+    with pytest.raises(ValueError) as error:
+        check_labels(value, "Y")
+    assert str(error.value) == message
+
+
+def test_check_seed_messages_in_full():
+    with pytest.raises(TypeError) as error:
+        check_seed(True)
+    assert str(error.value) == "seed: expected an integer, got bool True"
+    with pytest.raises(TypeError) as error:
+        check_seed(1.5)
+    assert str(error.value) == "seed: expected an integer, got float 1.5"
+    assert check_seed(np.int64(7)) == 7 and check_seed(2**32 - 1) == 2**32 - 1
