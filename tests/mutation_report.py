@@ -2,7 +2,8 @@
 
 Survivors listed in tests/mutation_equivalent.txt (one mutant name per line, then `#` and the
 reason) are equivalent mutants: they change no behaviour, so they count neither as killed nor as
-survived. Exit status 1 when the score of the non-equivalent mutants is below the target.
+survived; `skip <glob>` lines name mutants out of scope (code that needs TensorFlow). Exit status
+1 when the score of the non-equivalent mutants is below the target.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from fnmatch import fnmatch
 from pathlib import Path
 
 TARGET = 0.90
@@ -18,17 +20,20 @@ TIMEOUT = {36, -24, 24, 152, 255}
 HERE = Path(__file__).resolve().parent
 
 
-def equivalent_names(path: Path) -> set[str]:
-    names = set()
+def listed(path: Path) -> tuple[set[str], list[str]]:
+    """Equivalent mutant names, and the glob patterns (``skip <pattern>``) of mutants out of scope."""
+    names, skipped = set(), []
     for line in path.read_text().splitlines():
-        name = line.split("#", 1)[0].strip()
-        if name:
-            names.add(name)
-    return names
+        entry = line.split("#", 1)[0].strip()
+        if entry.startswith("skip "):
+            skipped.append(entry[len("skip "):].strip())
+        elif entry:
+            names.add(entry)
+    return names, skipped
 
 
 def main(modules: list[str]) -> int:
-    equivalent = equivalent_names(HERE / "mutation_equivalent.txt")
+    equivalent, skipped = listed(HERE / "mutation_equivalent.txt")
     rows, survivors = [], []
     total = Counter()
     for meta in sorted(Path("mutants/mlc_utils").glob("*.py.meta")):
@@ -38,7 +43,9 @@ def main(modules: list[str]) -> int:
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         count = Counter()
         for name, code in codes.items():
-            if code is None:
+            if any(fnmatch(name, pattern) for pattern in skipped):
+                count["out of scope"] += 1
+            elif code is None:
                 count["not run"] += 1
             elif code in KILLED or code in TIMEOUT:
                 count["killed"] += 1
@@ -49,12 +56,14 @@ def main(modules: list[str]) -> int:
                 survivors.append(name)
         total.update(count)
         rows.append((module, count))
-    print(f"{'module':<14}{'mutants':>8}{'killed':>8}{'equiv.':>8}{'survived':>9}{'not run':>8}{'score':>8}")
+    print(f"{'module':<14}{'mutants':>8}{'killed':>8}{'equiv.':>8}{'survived':>9}{'skipped':>8}"
+          f"{'not run':>8}{'score':>8}")
     for module, c in rows + [("all", total)]:
         tested = c["killed"] + c["survived"]
         score = c["killed"] / tested if tested else float("nan")
         print(f"{module:<14}{sum(c.values()):>8}{c['killed']:>8}{c['equivalent']:>8}{c['survived']:>9}"
-              f"{c['not run']:>8}{score:>8.1%}")
+              f"{c['out of scope']:>8}{c['not run']:>8}{score:>8.1%}")
+    print("score = killed / (killed + survived); a mutant no test reaches counts as survived")
     for name in survivors:
         print("survived:", name)
     tested = total["killed"] + total["survived"]
