@@ -132,6 +132,27 @@ def _split_checks(code: str) -> tuple[str, list[str]]:
     return answer, checks
 
 
+def _turn_context(code: str) -> str:
+    """A "your turn" cell without its placeholders (``answer = ...``) and its check calls."""
+    def placeholder(line: str) -> bool:
+        return bool(re.match(r"^\s*[\w, ]+=\s*\.\.\.\s*(#.*)?$", line)) or bool(_CHECK_LINE.match(line))
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # IPython magics: fall back to whole lines
+        return "\n".join(line for line in code.splitlines() if not placeholder(line))
+    kept = []
+    for node in tree.body:
+        value = getattr(node, "value", None)
+        is_check = isinstance(node, ast.Expr) and isinstance(value, ast.Call) and isinstance(
+            value.func, ast.Name) and value.func.id in {"check", "check_value", "check_array"}
+        is_placeholder = isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(
+            value, ast.Constant) and value.value is Ellipsis
+        if not (is_check or is_placeholder):
+            kept.append(ast.get_source_segment(code, node))
+    return "\n".join(kept)
+
+
 def _nbgrader(grade_id: str, *, solution: bool, grade: bool, points: int = 0) -> dict:
     meta = {"grade": grade, "grade_id": grade_id, "locked": not solution, "schema_version": 3,
             "solution": solution, "task": False}
@@ -145,8 +166,9 @@ def assignment_notebook(notebook: dict) -> dict:
 
     The solution's code cells become one autograded answer cell whose code (the check calls left out)
     sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; the check calls become a test cell,
-    worth one point, that raises unless every check prints "Correct". The "your turn" cells are dropped
-    (the answer cell replaces them); solution prose is left to the teacher's edition. Exercises with
+    worth one point, that raises unless every check prints "Correct". The "your turn" cells are replaced
+    by the answer cell, which keeps what they set up (inputs, imports) in front of its answer region;
+    solution prose is left to the teacher's edition. Exercises with
     no check keep their solution as a manually graded answer cell.
     """
     notebook = copy.deepcopy(_check_notebook(notebook))
@@ -160,7 +182,10 @@ def assignment_notebook(notebook: dict) -> dict:
             label, end = by_start[index]
             code = "\n\n".join(_text(c) for c in cells[index + 1:end] if c.get("cell_type") == "code")
             answer, checks = _split_checks(code)
-            body = "\n".join(["### BEGIN SOLUTION", answer, "### END SOLUTION"])
+            # What the "your turn" cells set up (inputs, imports) stays, in front of the answer region.
+            context = "\n".join(_turn_context(_text(c)) for c in pending_turn).strip()
+            body = "\n".join([*([context, ""] if context else []),
+                              "### BEGIN SOLUTION", answer, "### END SOLUTION"])
             graded_answer = bool(checks)
             out.append({"cell_type": "code", "id": f"{label}-answer"[:64], "execution_count": None,
                         "outputs": [], "source": body,

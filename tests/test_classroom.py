@@ -7,11 +7,13 @@ whitespace removed so that syntax highlighting in the HTML cannot hide a match.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -170,6 +172,15 @@ def test_assignment_notebook_has_an_answer_region_and_a_graded_check():
     assert not any("your turn" in text_of(c) for c in cells), "the answer cell replaces the 'your turn' cell"
 
 
+def test_assignment_keeps_what_the_your_turn_cell_sets_up():
+    notebook = {"cells": TOY["cells"][:4] + [
+        _code("y_pair = [1, 2]\nanswer = ...  # your turn\ncheck_value(answer, sum(y_pair))"),
+        *TOY["cells"][5:],
+    ]}
+    answer = next(c for c in assignment_notebook(notebook)["cells"] if "BEGIN SOLUTION" in c["source"])
+    assert answer["source"].startswith("y_pair = [1, 2]\n\n### BEGIN SOLUTION\n")
+
+
 def test_graded_passes_correct_and_fails_not_yet(capsys):
     with graded():
         print("Correct: F1 = 0.5.")
@@ -225,7 +236,7 @@ def test_student_notebooks_hold_no_solution(student_edition, all_snippets):
 
 def test_student_html_sources_and_downloads_hold_no_solution(student_html, all_snippets):
     pages = list(student_html.rglob("*.html"))
-    sources = list((student_html / "_sources").rglob("*.ipynb"))
+    sources = list((student_html / "_sources").rglob("[0-9][0-9]_*.ipynb"))
     assert len(pages) > len(CHAPTERS) and len(sources) == len(CHAPTERS)
     assert not leaks(student_html, all_snippets)
     assert not list(student_html.rglob("*solution*")), "a page or file named after a solution"
@@ -248,17 +259,36 @@ def test_student_html_has_no_launch_button_to_the_teachers_notebooks(student_htm
 @pytest.fixture(scope="session")
 def executed_student_notebooks(student_edition) -> dict[str, dict]:
     """Every student notebook executed top to bottom in a fresh kernel, from its own folder."""
+    executed = {}
+    for path in sorted((student_edition / "book").glob("[0-9][0-9]_*.ipynb")):
+        executed[path.stem] = execute(path)
+    return executed
+
+
+def execute(path: Path):
+    """Run a notebook top to bottom in a fresh kernel, from its own folder, errors kept as outputs.
+
+    nbclient runs in a thread of its own: its event loop must not stay behind in the main thread,
+    where Playwright's synchronous API (the browser tests) refuses to run inside an asyncio loop.
+    """
     import nbformat
     from nbclient import NotebookClient
 
-    executed = {}
-    for path in sorted((student_edition / "book").glob("[0-9][0-9]_*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        client = NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": str(path.parent)}})
-        client.execute()
-        executed[path.stem] = notebook
-    return executed
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    def run() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(client.async_execute())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(run).result()
+    return notebook
 
 
 @chapter
@@ -322,17 +352,15 @@ def test_nbgrader_release_holds_no_solution(assignments, all_snippets, path):
 
 @chapter
 def test_grading_the_teachers_version_scores_full_marks(assignments, path):
-    import nbformat
-    from nbclient import NotebookClient
     from nbgrader.utils import determine_grade
 
     source = assignments / "source" / path.stem / path.name
-    notebook = nbformat.read(source, as_version=4)
-    NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(source.parent)}}).execute()
-    scores = [determine_grade(c) for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    failing = [text_of(c)[:150] + "\n" + outputs_of(c)[:300] for c in notebook.cells
-               if c.metadata.get("nbgrader", {}).get("grade") and c.get("outputs")
-               and any(o["output_type"] == "error" for o in c["outputs"])]
+    notebook = execute(source)
+    # Autograded tests only: an exercise without a check is a manually graded answer cell.
+    scores = [determine_grade(c) for c in notebook.cells
+              if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"]["solution"]]
+    failing = [f"{c.metadata.get('nbgrader', {}).get('grade_id', text_of(c)[:60])}: {o['ename']}: "
+               f"{o['evalue'][:200]}" for c in notebook.cells if c["cell_type"] == "code"
+               for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert scores, "no graded cell"
     assert sum(s for s, _ in scores if s is not None) == sum(m for _, m in scores), "\n".join(failing)
