@@ -219,14 +219,17 @@ def work_the_sidebars(page, viewport: str) -> list[str]:
     return problems
 
 
-def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = True) -> dict:
-    """Open one page from disk the way a reader does, at a viewport; report what the tests judge."""
-    page = browser.new_page(viewport=VIEWPORTS[viewport])
+def watch_page(page, allowed: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Refuse every request outside ``allowed`` (URL prefixes) and collect console errors.
+
+    Returns the two lists, filled while the page lives: refused URLs and console/page errors.
+    """
     refused, console_errors = [], []
+    allowed = (*allowed, "data:", "blob:", "about:")
 
     def route(request_route):
         url = request_route.request.url
-        if url.startswith(("file://", "data:", "blob:", "about:")):
+        if url.startswith(allowed):
             request_route.continue_()
         else:
             refused.append(url)
@@ -235,6 +238,13 @@ def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = T
     page.route("**/*", route)
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    return refused, console_errors
+
+
+def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = True) -> dict:
+    """Open one page from disk the way a reader does, at a viewport; report what the tests judge."""
+    page = browser.new_page(viewport=VIEWPORTS[viewport])
+    refused, console_errors = watch_page(page, allowed=("file://",))
     try:
         page.goto(html.as_uri(), wait_until="load")
         math_count = page.locator("div.math, span.math").count()

@@ -19,12 +19,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-# One headless Chromium for the whole session, shared with the book's browser test.
-from test_browser import CHROMIUM, browser  # noqa: F401 (browser is a pytest fixture)
+from test_browser import CHROMIUM, watch_page
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
@@ -125,22 +125,47 @@ def lab(tmp_path_factory):
         assert server.poll() is not None, "the JupyterLab server is still running"
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium driven from a thread of its own.
+
+    Playwright's synchronous API refuses to start where an asyncio loop is running, and earlier tests
+    in the session (kernels, nbclient) can leave one in the main thread. Every call on this browser
+    goes through ``browser.run(fn, *args)``, which runs it in the browser's thread.
+    """
+    assert CHROMIUM, "Chromium is required for the JupyterLab test (apt-get install chromium)"
+    pool = ThreadPoolExecutor(max_workers=1)
+    state = {}
+
+    def start():
+        from playwright.sync_api import sync_playwright
+
+        state["playwright"] = sync_playwright().start()
+        state["browser"] = state["playwright"].chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+
+    pool.submit(start).result()
+
+    class Runner:
+        def run(self, fn, *args):
+            return pool.submit(fn, state["browser"], *args).result()
+
+    yield Runner()
+
+    def stop():
+        state["browser"].close()
+        state["playwright"].stop()
+
+    pool.submit(stop).result()
+    pool.shutdown()
+
+
 def read_notebook(browser, url: str, name: str) -> dict:
     """Open one notebook in JupyterLab, scroll through it, return what a learner reads in it."""
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    refused, console_errors = [], []
-
-    def route(request_route):
-        request_url = request_route.request.url
-        if request_url.startswith((url, url.replace("http", "ws"), "data:", "blob:", "about:")):
-            request_route.continue_()
-        else:
-            refused.append(request_url)
-            request_route.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    refused, console_errors = watch_page(page, allowed=(url, url.replace("http", "ws")))
     # A workspace of its own, reset, so no notebook opened earlier is restored beside this one.
     workspace = re.sub(r"\W", "-", Path(name).stem)
     page.goto(f"{url}/lab/workspaces/{workspace}/tree/{name}?reset", wait_until="domcontentloaded")
@@ -213,7 +238,7 @@ def _around(text: str, needle: str, width: int = 60) -> str:
 @needs_lab
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_chapter_reads_cleanly_in_jupyterlab(lab, browser, path):
-    report = read_notebook(browser, lab, path.name)
+    report = browser.run(read_notebook, lab, path.name)
     n_cells = len(json.loads(path.read_text(encoding="utf-8"))["cells"])
     assert report["cells"] == n_cells, f"{report['cells']} of {n_cells} cells rendered"
     problems = learner_problems(report)
@@ -240,7 +265,7 @@ def test_jupyterlab_check_catches_glue_names_and_raw_markup(lab, browser, tmp_pa
         headers={"Content-Type": "application/json"},
     )
     urllib.request.urlopen(request, timeout=30).close()
-    problems = learner_problems(read_notebook(browser, lab, name))
+    problems = learner_problems(browser.run(read_notebook, lab, name))
     assert any("glue name" in p and "ch4_f1_micro" in p for p in problems), problems
     # jupyterlab-myst renders the solution marker, but its label points nowhere: a console error.
     assert any(p.startswith("console error") and "ch4-ex" in p for p in problems), problems
