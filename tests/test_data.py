@@ -362,3 +362,73 @@ def test_multidigits_sources_defaults_describe_make_multidigits_defaults():
     assert not np.array_equal(sources, multidigits_sources(6, seed=1))
     assert sources.shape == (6, 4)
     assert np.isin(sources[sources >= 0], source_indices("train")).all()
+
+
+# -- data survivors of the full mutation run (issue 13) ---------------------------------------------
+from mlc_utils import data as data_module  # noqa: E402
+
+# _generate holds three float32 arrays of 32 x 32 x 3 per image at its peak: 3 * 3072 * 4 bytes.
+BYTES_PER_IMAGE_BY_HAND = 36_864
+
+
+def test_memory_check_accepts_exactly_the_machine_memory_and_refuses_one_image_more(monkeypatch):
+    monkeypatch.setattr(data_module, "_physical_memory", lambda: 3 * BYTES_PER_IMAGE_BY_HAND)
+    X, _ = make_multidigits(3)                     # needs exactly the memory there is: accepted
+    assert X.shape == (3, 32, 32, 3)
+    with pytest.raises(ValueError, match=r"^n_samples: 4 images need about"):
+        make_multidigits(4)
+    monkeypatch.setattr(data_module, "_physical_memory", lambda: None)   # no POSIX: no check
+    assert make_multidigits(1)[0].shape == (1, 32, 32, 3)
+
+
+def test_memory_refusal_states_both_sizes_in_gib(monkeypatch):
+    # 4 GiB of memory; 116,509 images need 116,509 * 36,864 bytes = 4.00002 GiB, just too many.
+    monkeypatch.setattr(data_module, "_physical_memory", lambda: 4 * 2**30)
+    message = (r"^n_samples: 116,509 images need about 4\.0 GiB while they are generated, more than "
+               r"this machine's memory \(4\.0 GiB\); generate fewer$")
+    with pytest.raises(ValueError, match=message):
+        make_multidigits(116_509)
+
+
+def test_one_image_and_the_default_pool_are_valid():
+    X, Y = make_multidigits(1)
+    assert X.shape == (1, 32, 32, 3) and Y.shape == (1, 10)
+    np.testing.assert_array_equal(source_indices(), source_indices("train"))
+    assert source_indices().size == 1258
+    sources = multidigits_sources(4, min_digits=2, max_digits=2)   # min == max is allowed
+    assert ((sources >= 0).sum(axis=1) == 2).all()
+
+
+def test_empty_slots_have_corner_minus_one():
+    _, _, sources, corners = _generate(40, "train", 0, 1, 2)
+    assert corners.dtype == np.int64 and corners.shape == (40, 4, 2)
+    empty = sources == -1
+    assert empty.any()
+    assert (corners[empty] == -1).all() and (corners[~empty] >= 0).all()
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: make_multidigits(0), ValueError, r"n_samples: expected an integer >= 1, got 0"),
+        (lambda: make_multidigits(2, label_weights="heavy"), TypeError,
+         r"label_weights: expected an array-like of numbers, got str"),
+    ],
+)
+def test_make_multidigits_refusals_in_full(call, error, message):
+    with pytest.raises(error, match="^" + message + "$"):
+        call()
+
+
+def test_toy_photos_names_types_and_read_only_arrays():
+    example = toy_photos()
+    assert example.photo_names == ("photo 1", "photo 2", "photo 3", "photo 4", "photo 5")
+    assert example.y_true.dtype == np.int64 and example.y_score.dtype == np.float64
+    for array in (example.y_true, example.y_score):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0, 0] = 0
+
+
+def test_load_yeast_dtypes():
+    X, Y, _, _ = load_yeast()
+    assert X.dtype == np.float64 and Y.dtype == np.int64
