@@ -99,14 +99,16 @@ assignments: $(STAMP)
 # the fast unit tests (no TensorFlow, no nbval) must catch >= 90 % of the mutants that change
 # behaviour (tests/mutation_equivalent.txt lists those that cannot). Not part of `make test`.
 MUTATION_MODULES ?= labels metrics thresholds _validation exercises data plotting
+MUTATION_DIR ?= build/mutation
 mutation: $(STAMP)
-	@rm -rf build/mutation && mkdir -p build/mutation
-	@cp -r mlc_utils tests pyproject.toml build/mutation/
-	@find build/mutation -name __pycache__ -prune -exec rm -rf {} +
-	@start=$$(date +%s); cd build/mutation && for module in $(MUTATION_MODULES); do \
-		echo "== mutmut: mlc_utils/$$module.py"; \
+	@rm -rf $(MUTATION_DIR) && mkdir -p $(MUTATION_DIR)
+	@cp -r mlc_utils tests pyproject.toml $(MUTATION_DIR)/
+	@find $(MUTATION_DIR) -name __pycache__ -prune -exec rm -rf {} +
+	@start=$$(date +%s); cd $(MUTATION_DIR) && for module in $(MUTATION_MODULES); do \
+		echo "== mutmut: mlc_utils/$$module.py"; t0=$$(date +%s); \
 		nice -n 10 $(CURDIR)/$(BIN)/mutmut run --max-children 2 "mlc_utils.$$module.*" >mutmut-$$module.log 2>&1 \
 			|| { tail -20 mutmut-$$module.log; exit 1; }; \
+		echo "   $$module took $$(( $$(date +%s) - t0 )) s"; \
 	done; \
 	$(CURDIR)/$(BIN)/python $(CURDIR)/tests/mutation_report.py $(MUTATION_MODULES); status=$$?; \
 	echo "make mutation took $$(( $$(date +%s) - start )) s"; exit $$status
