@@ -79,13 +79,55 @@ from mlc_utils.models import (
 def test_improved_cnn_blocks_and_float32_output_under_mixed_precision():
     model = build_improved_cnn(policy="mixed_bfloat16")
     kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds.count("BatchNormalization") == 3 and kinds[-3:] == ["GlobalMaxPooling2D", "Dropout", "Dense"]
-    assert model.count_params() == 374_730
+    assert kinds.count("BatchNormalization") == 4 and kinds[-3:] == ["GlobalMaxPooling2D", "Dropout", "Dense"]
+    # stem 2*2*3*16, convolutions 9*(16*32 + 32*64 + 64*128), 4 numbers per BN channel, output 128*10 + 10
+    assert model.count_params() == 192 + 9 * (16 * 32 + 32 * 64 + 64 * 128) + 4 * (16 + 32 + 64 + 128) + 1290
     assert model.get_layer("block1_conv").compute_dtype == "bfloat16"
     assert model.get_layer("block1_conv").variable_dtype == "float32"  # weights stay float32
     assert model.get_layer("labels").compute_dtype == "float32"
     x = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
     assert model(x).dtype == "float32"
+
+
+def test_improved_cnn_stem_halves_the_image_learned_or_averaged():
+    learned = build_improved_cnn()
+    assert learned.get_layer("stem_conv").output.shape[1:] == (16, 16, 16)
+    assert learned.get_layer("stem_conv").strides == (2, 2)
+    averaged = build_improved_cnn(stem=None)
+    assert averaged.get_layer("downsample").output.shape[1:] == (16, 16, 3)
+    assert "stem_conv" not in [layer.name for layer in averaged.layers]
+    assert averaged.count_params() == learned.count_params() - (192 + 64) - 9 * (16 - 3) * 32
+    with pytest.raises(ValueError, match="stem"):
+        build_improved_cnn(stem=0)
+
+
+def test_improved_cnn_batch_norm_momentum_reaches_every_layer():
+    for momentum in (0.9, 0.5):
+        model = build_improved_cnn(bn_momentum=momentum)
+        bn = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+        assert len(bn) == 4 and all(layer.momentum == momentum for layer in bn)
+    for bad in (1.0, 0, True, "0.9"):
+        with pytest.raises(ValueError, match="bn_momentum"):
+            build_improved_cnn(bn_momentum=bad)
+
+
+def test_compile_improved_cnn_decays_adamw_along_a_cosine():
+    model = models_module.compile_improved_cnn(build_improved_cnn(), n_train=640)
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.AdamW)
+    assert optimizer.weight_decay == pytest.approx(0.05)
+    schedule = optimizer._learning_rate
+    steps = 10 * 8  # 640 images in batches of 64, 8 epochs
+    assert float(schedule(0)) == pytest.approx(5e-3)
+    assert float(schedule(steps // 2)) == pytest.approx(2.5e-3, rel=1e-3)  # half-way down the cosine
+    assert float(schedule(steps)) == pytest.approx(0.0, abs=1e-9)
+    with pytest.raises(ValueError, match="n_train"):
+        models_module.compile_improved_cnn(build_improved_cnn(), n_train=0)
+
+
+def test_train_improved_cnn_refuses_changes_it_owns():
+    with pytest.raises(TypeError, match="policy"):
+        models_module.train_improved_cnn(policy="float32", input_shape=(64, 64, 3))
 
 
 def test_improved_cnn_augmentation_is_off_at_prediction_time():
