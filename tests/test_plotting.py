@@ -357,3 +357,201 @@ def test_cooccurrence_labels_colourbar_and_no_annotations_beyond_15_labels():
 def test_label_names_none_is_refused_where_names_are_needed():
     with pytest.raises(TypeError, match=r"^label_names: expected a sequence of 3 names, got NoneType$"):
         plot_label_frequency(EXAMPLE.y_true, None)
+
+
+# -- plotting survivors of the full mutation run (issue 13, 2026-11-27) -----------------------------
+# Layout pins: figure sizes and font sizes as the chapters were laid out for a page and a phone (a
+# change there changes every chapter's figures, so it should be deliberate); the rest pins meaning.
+
+def tick_texts(labels):
+    return [(t.get_text(), t.get_rotation(), t.get_horizontalalignment()) for t in labels]
+
+
+def test_image_grid_input_refusals_in_full():
+    with pytest.raises(TypeError, match=r"^X: expected an array-like of numbers, got str$"):
+        plot_image_grid("abc", Y)
+    with pytest.raises(ValueError, match=r"^Y: expected only 0 and 1 labels, found \[2\]$"):
+        plot_image_grid(X, 2 * Y)
+    with pytest.raises(ValueError, match=r"^y_pred: expected only 0 and 1 labels, found \[2\]$"):
+        plot_image_grid(X, Y, y_pred=2 * Y)
+    with pytest.raises(ValueError, match=r"^Y: expected 12 rows \(one per image in X\), got 5$"):
+        plot_image_grid(X, Y[:5])
+    with pytest.raises(ValueError, match=r"^X: expected float images in \[0, 1\], found NaN or infinity$"):
+        plot_image_grid(np.full((1, 4, 4), np.nan), Y[:1])
+    with pytest.raises(ValueError, match=r"^X: expected float images in \[0, 1\], found values in \[1\.5, 1\.5\] "
+                                         r"\(for values 0-255 divide by 255 or use X\.astype\(np\.uint8\)\)$"):
+        plot_image_grid(np.full((1, 4, 4), 1.5), Y[:1])
+    with pytest.raises(TypeError, match=r"^X: expected uint8 images \(0-255\) or float images in \[0, 1\], got "
+                                        r"dtype int64 \(for values 0-255 use X\.astype\(np\.uint8\)\)$"):
+        plot_image_grid(np.ones((1, 4, 4), dtype=np.int64), Y[:1])
+
+
+@pytest.mark.parametrize("channels", [1, 4])
+def test_image_grid_hints_channels_first_grey_and_rgba(channels):
+    images = np.zeros((2, channels, 5, 5))
+    message = (rf"^X: expected 1 \(grey\), 3 \(RGB\) or 4 \(RGBA\) channels in the last axis, got shape "
+               rf"\(2, {channels}, 5, 5\); these look channels-first: use np\.moveaxis\(X, 1, -1\)$")
+    with pytest.raises(ValueError, match=message):
+        plot_image_grid(images, Y[:2])
+
+
+def test_image_grid_shows_rgba_and_one_channel_grey_and_uint8_grey_on_its_scale():
+    rgba = np.full((1, 4, 4, 4), 0.5)
+    assert plot_image_grid(rgba, Y[:1]).axes[0].images[0].get_array().shape == (4, 4, 4)
+    grey = plot_image_grid(np.full((1, 4, 4, 1), 0.25), Y[:1]).axes[0].images[0]
+    assert grey.get_cmap().name == "gray" and grey.get_array().shape == (4, 4)
+    # a uint8 grey pixel of 128 is mid-grey: the scale is 0-255, not 0-1 (where 128 would be white)
+    image = plot_image_grid(np.full((1, 4, 4), 128, dtype=np.uint8), Y[:1]).axes[0].images[0]
+    assert image.get_clim() == (0, 255) and image.get_cmap().name == "gray"
+
+
+def test_image_grid_titles_join_several_labels_with_a_comma():
+    y = np.zeros((1, 10), dtype=int)
+    y[0, [1, 3]] = 1
+    assert plot_image_grid(X[:1], y).axes[0].get_title() == "one, three"
+
+
+def test_image_grid_defaults_and_layout_pins():
+    images, labels = np.zeros((20, 4, 4)), np.zeros((20, 10), dtype=int)
+    fig = plot_image_grid(images, labels)                  # default: 16 images, 8 per row
+    assert len(fig.axes) == 16 and sum(len(ax.images) for ax in fig.axes) == 16
+    assert tuple(fig.get_size_inches()) == pytest.approx((12.0, 3.2))     # 1.5 in a column, 1.6 in a row
+    fig = plot_image_grid(images, labels, n=3, ncols=3, y_pred=labels)     # two-line titles: taller rows
+    assert tuple(fig.get_size_inches()) == pytest.approx((4.5, 1.9))
+    assert {ax.title.get_fontsize() for ax in fig.axes} == {7}
+    # spare panels after the last image are blank too (not just the first of them)
+    fig = plot_image_grid(images, labels, n=4, ncols=3)
+    assert len(fig.axes) == 6 and not any(ax.axison for ax in fig.axes)
+
+
+def test_label_frequency_refusal_and_layout_pins():
+    with pytest.raises(ValueError, match=r"^Y: expected only 0 and 1 labels, found \[2\]$"):
+        plot_label_frequency(2 * EXAMPLE.y_true, EXAMPLE.label_names)
+    fig = plot_label_frequency(EXAMPLE.y_true, EXAMPLE.label_names)
+    assert tuple(fig.get_size_inches()) == pytest.approx((4.0, 3.0))          # at least 4 in wide
+    assert tick_texts(fig.axes[0].get_xticklabels()) == [(n, 45, "right") for n in EXAMPLE.label_names]
+    names = [f"Class{j}" for j in range(1, 15)]
+    fig = plot_label_frequency(np.eye(14, dtype=int), names)
+    assert tuple(fig.get_size_inches()) == pytest.approx((0.45 * 14 + 1.5, 3.0))  # 0.45 in a bar
+
+
+def test_label_frequency_bars_are_tab_blue_under_any_style():
+    with plt.style.context("ggplot"):
+        ax = plot_label_frequency(EXAMPLE.y_true, EXAMPLE.label_names).axes[0]
+    assert {to_hex(p.get_facecolor()) for p in ax.patches} == {to_hex("tab:blue")}
+
+
+def test_cooccurrence_refusal_and_layout_pins():
+    with pytest.raises(ValueError, match=r"^Y: expected only 0 and 1 labels, found \[2\]$"):
+        plot_cooccurrence(2 * EXAMPLE.y_true, EXAMPLE.label_names)
+    fig = plot_cooccurrence(EXAMPLE.y_true, EXAMPLE.label_names)
+    assert tuple(fig.get_size_inches()) == pytest.approx((3.5 + 0.8, 3.5))    # at least 3.5 in, + colour bar
+    ax = fig.axes[0]
+    assert tick_texts(ax.get_xticklabels()) == [(n, 45, "right") for n in EXAMPLE.label_names]
+    assert {(t.get_fontsize(), t.get_horizontalalignment(), t.get_verticalalignment()) for t in ax.texts} == {
+        (7, "center", "center")}
+    size = 0.45 * 14 + 1.5
+    fig = plot_cooccurrence(np.eye(14, dtype=int), [f"Class{j}" for j in range(1, 15)])
+    assert tuple(fig.get_size_inches()) == pytest.approx((size + 0.8, size))
+
+
+def test_cooccurrence_colour_bar_belongs_to_the_heatmap():
+    fig = plot_cooccurrence(EXAMPLE.y_true, EXAMPLE.label_names)
+    ax, bar = fig.axes
+    image = ax.images[0]
+    assert image.colorbar is not None and image.colorbar.ax is bar
+    assert bar.get_ylim() == pytest.approx((1, 3))            # the counts' range: 1 to 3 samples
+    fig.canvas.draw()
+    assert bar.get_position().height == pytest.approx(0.8 * ax.get_position().height, rel=0.02)
+
+
+def test_cooccurrence_text_turns_white_only_above_half_the_maximum():
+    # 6 samples; label a on all, b on 3 (with a): counts [[6, 3], [3, 3]]; half the maximum is 3,
+    # so only the 6 is white and the three 3s stay black.
+    y = np.array([[1, 1]] * 3 + [[1, 0]] * 3)
+    ax = plot_cooccurrence(y, ["a", "b"]).axes[0]
+    assert texts_by_cell(ax) == {(0, 0): "6", (0, 1): "3", (1, 0): "3", (1, 1): "3"}
+    colours = {(round(t.get_position()[1]), round(t.get_position()[0])): to_hex(t.get_color()) for t in ax.texts}
+    assert colours == {(0, 0): to_hex("white"), (0, 1): to_hex("black"), (1, 0): to_hex("black"),
+                       (1, 1): to_hex("black")}
+
+
+def test_learning_curves_validation_per_epoch_markers_integer_ticks_and_size():
+    fig = plot_learning_curves(HISTORY)
+    assert tuple(fig.get_size_inches()) == pytest.approx((8.4, 3.0))          # 4.2 in a panel
+    for ax in fig.axes:
+        for line in ax.lines:                                                # both curves
+            assert list(line.get_xdata()) == [1, 2, 3]
+            assert line.get_marker() == "o" and line.get_markersize() == 3
+        ticks = [t for t in ax.get_xticks() if 1 <= t <= 3]
+        assert ticks == [1, 2, 3]                                            # whole epochs only
+    assert tuple(plot_learning_curves(HISTORY, metrics=("loss",)).get_size_inches()) == pytest.approx((4.2, 3.0))
+
+
+def test_pr_curves_tab10_up_to_ten_labels_tab20_beyond_and_wraps_after_twenty():
+    tab10, tab20 = plt.get_cmap("tab10"), plt.get_cmap("tab20")
+    for n_labels, cmap in ((10, tab10), (11, tab20)):
+        y = np.tile([[1], [0]], (1, n_labels))
+        s = np.tile([[0.9], [0.1]], (1, n_labels))
+        ax = plot_pr_curves(y, s, [f"l{j}" for j in range(n_labels)]).axes[0]
+        assert [to_hex(line.get_color()) for line in ax.lines] == [to_hex(cmap(j)) for j in range(n_labels)]
+    # 22 labels: the 21st and 22nd (one with positives, one without) take tab20's 1st and 2nd colours
+    y = np.tile([[1], [0]], (1, 22))
+    y[:, 21] = 0
+    s = np.tile([[0.9], [0.1]], (1, 22))
+    ax = plot_pr_curves(y, s, [f"l{j}" for j in range(22)]).axes[0]
+    assert [to_hex(line.get_color()) for line in ax.lines[20:]] == [to_hex(tab20(0)), to_hex(tab20(1))]
+
+
+def test_pr_curves_a_label_without_positives_first_keeps_the_others():
+    y_true = EXAMPLE.y_true.copy()
+    y_true[:, 0] = 0
+    ax = plot_pr_curves(y_true, EXAMPLE.y_score, EXAMPLE.label_names).axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "cat (no positives)" and legend[1].startswith("dog (AP") and legend[2].startswith("person (AP")
+
+
+def test_pr_curves_axes_limits_legend_and_layout_pins():
+    # precision down to 1/3 here: the y axis still ends at 1.02, not where autoscaling would put it
+    y = np.array([[1], [0], [0]])
+    ax = plot_pr_curves(y, [[0.2], [0.5], [0.9]], ["rare"]).axes[0]
+    assert ax.get_ylim() == (0, 1.02) and ax.get_xlim() == (0, 1.01)
+    fig = plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names)
+    ax = fig.axes[0]
+    assert tuple(fig.get_size_inches()) == pytest.approx((5.5, 4.0))
+    assert {line.get_linewidth() for line in ax.lines} == {1.2}
+    legend = ax.get_legend()
+    assert {t.get_fontsize() for t in legend.get_texts()} == {7}
+    fig.canvas.draw()
+    box, frame = legend.get_window_extent(), ax.get_window_extent()
+    assert box.x0 - frame.x0 < 15 and box.y0 - frame.y0 < 15                 # in the lower left corner
+    columns = {round(t.get_window_extent().x0) for t in legend.get_texts()}
+    assert len(columns) == 2                                                 # 3 entries in 2 columns
+    # a fixed place, not matplotlib's "best": it stays there where low curves run (best would move it)
+    y = np.array([[0, 0], [1, 0], [0, 1], [0, 0], [1, 0], [0, 1], [0, 0], [0, 0], [1, 1], [0, 0]])
+    fig = plot_pr_curves(y, np.linspace(0.95, 0.05, 10)[:, None].repeat(2, axis=1), ["a", "b"])
+    fig.canvas.draw()
+    box, frame = fig.axes[0].get_legend().get_window_extent(), fig.axes[0].get_window_extent()
+    assert box.x0 - frame.x0 < 15 and box.y0 - frame.y0 < 15
+
+
+def test_confusion_matrices_layout_pins_and_cells():
+    fig = plot_confusion_matrices(EXAMPLE.y_true, EXAMPLE.y_pred, EXAMPLE.label_names)
+    assert tuple(fig.get_size_inches()) == pytest.approx((6.3, 2.1))          # 2.1 in a panel
+    assert fig._suptitle.get_fontsize() == 12
+    for ax in fig.axes:
+        assert {(t.get_fontsize(), t.get_horizontalalignment(), t.get_verticalalignment()) for t in ax.texts} == {
+            (12, "center", "center")}
+        assert {t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()} == {10}
+        assert ax.xaxis.label.get_fontsize() == 10 and ax.yaxis.label.get_fontsize() == 10
+        assert ax.title.get_fontsize() == 11
+        assert list(ax.get_yticks()) == [0, 1] and list(ax.get_xticks()) == [0, 1]
+    fig = plot_confusion_matrices(np.eye(6, dtype=int), np.eye(6, dtype=int), list("abcdef"), ncols=4)
+    assert tuple(fig.get_size_inches()) == pytest.approx((8.4, 4.2))          # 2 rows of 4
+
+
+def test_confusion_matrix_of_a_single_sample_uses_the_full_colour_scale():
+    ax = plot_confusion_matrices([[1]], [[1]], ["cat"]).axes[0]
+    assert ax.images[0].get_clim() == (0, 1)
+    colours = {(round(t.get_position()[1]), round(t.get_position()[0])): to_hex(t.get_color()) for t in ax.texts}
+    assert colours[1, 1] == to_hex("white") and colours[0, 0] == to_hex("black")
