@@ -297,3 +297,31 @@ def test_best_breaks_ties_only_between_exactly_equal_values():
     assert _best(np.array([0.9, 0.9 - 1e-7]), grid) == 0.3   # not a tie (relative closeness ignored)
     assert _best(np.array([0.9, 0.9 - 1e-10]), grid) == 0.3  # not a tie either (beyond 1e-12)
     assert _best(np.array([0.9, 0.9]), grid) == 0.5
+
+
+# -- thresholds survivors of the full mutation run (issue 13, 2026-11-27) -----------------------------
+
+def test_coordinate_ascent_sweeps_at_most_ten_times_and_stops_at_the_first_quiet_sweep(monkeypatch):
+    # One label, one sample at 0.5, grid [0.25, 0.75]: the metric is called twice for the global
+    # threshold, once for the start, then twice per sweep. A metric that always prefers the other
+    # threshold (and always improves) flips the threshold on every sweep: after the 10th sweep it is
+    # back at 0.25 (it started at 0.25: a tie, and 0.25 comes first among the equally close).
+    calls = []
+
+    def flipping(t, p):
+        calls.append(1)
+        c = len(calls)
+        if c < 4:
+            return 0.0
+        sweep = (c - 4) // 2
+        wants_positive = sweep % 2 == 1
+        return 10.0 * sweep + (5.0 if bool(p.any()) == wants_positive else 0.0)
+
+    monkeypatch.setitem(THRESHOLD_METRICS, "subset_accuracy", flipping)
+    thresholds = tune_thresholds([[1]], [[0.5]], metric="subset_accuracy", grid=[0.25, 0.75])
+    assert thresholds.tolist() == [0.25] and len(calls) == 3 + 2 * 10
+
+    calls.clear()
+    monkeypatch.setitem(THRESHOLD_METRICS, "subset_accuracy", lambda t, p: calls.append(1) or 0.0)
+    assert tune_thresholds([[1]], [[0.5]], metric="subset_accuracy", grid=[0.25, 0.75]).tolist() == [0.25]
+    assert len(calls) == 3 + 2                  # one sweep that changes nothing, then it stops
