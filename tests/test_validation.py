@@ -219,3 +219,28 @@ def test_check_seed_messages_in_full():
         check_seed(1.5)
     assert str(error.value) == "seed: expected an integer, got float 1.5"
     assert check_seed(np.int64(7)) == 7 and check_seed(2**32 - 1) == 2**32 - 1
+
+
+# -- _validation survivors of the full mutation run (issue 13, 2026-11-27) ----------------------------
+from mlc_utils._validation import check_int, check_scores  # noqa: E402
+
+
+def test_integer_and_boolean_scores_are_read_as_float64():
+    # 0/1 scores as ints or bools (a hard classifier's output) are valid probabilities.
+    for scores in ([[0, 1], [1, 0]], np.array([[False, True], [True, False]])):
+        checked = check_scores(scores)
+        assert checked.dtype == np.float64 and checked.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+    assert apply_thresholds([[0, 1], [1, 0]], 0.5).tolist() == [[0, 1], [1, 0]]
+
+
+def test_default_names_in_messages_are_y_true_and_y_score():
+    with pytest.raises(ValueError, match=r"^y_true: expected only 0 and 1 labels, found \[2\]$"):
+        check_labels([[2]])
+    with pytest.raises(ValueError, match=r"^y_score: expected probabilities in \[0, 1\]"):
+        check_scores([[2.0]])
+
+
+def test_check_int_maximum_is_inclusive_and_named():
+    assert check_int(5, "k", minimum=1, maximum=5) == 5
+    with pytest.raises(ValueError, match=r"^k: expected an integer <= 5, got 6$"):
+        check_int(6, "k", minimum=1, maximum=5)
