@@ -32,15 +32,22 @@ def listed(path: Path) -> tuple[set[str], list[str]]:
     return names, skipped
 
 
-def main(modules: list[str]) -> int:
+def main(modules: list[str], roots: list[Path]) -> int:
     equivalent, skipped = listed(HERE / "mutation_equivalent.txt")
     rows, survivors = [], []
     total = Counter()
-    for meta in sorted(Path("mutants/mlc_utils").glob("*.py.meta")):
-        module = meta.name[: -len(".py.meta")]
+    # Each module's results from the root where it ran most (each root holds every module's meta).
+    results: dict[str, dict] = {}
+    for root in roots:
+        for meta in sorted((root / "mutants/mlc_utils").glob("*.py.meta")):
+            module = meta.name[: -len(".py.meta")]
+            codes = json.loads(meta.read_text())["exit_code_by_key"]
+            ran = sum(code is not None for code in codes.values())
+            if module not in results or ran > sum(c is not None for c in results[module].values()):
+                results[module] = codes
+    for module, codes in sorted(results.items()):
         if modules and module not in modules:
             continue
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
         count = Counter()
         for name, code in codes.items():
             if any(fnmatch(name, pattern) for pattern in skipped):
@@ -71,4 +78,11 @@ def main(modules: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # Arguments: module names to report (default: all), and `--root DIR` (repeatable) for runs kept
+    # in other directories (`make mutation MUTATION_DIR=...`); default: the current directory.
+    args, roots = sys.argv[1:], []
+    while "--root" in args:
+        i = args.index("--root")
+        roots.append(Path(args[i + 1]))
+        del args[i:i + 2]
+    sys.exit(main(args, roots or [Path(".")]))
