@@ -244,3 +244,21 @@ def test_check_int_maximum_is_inclusive_and_named():
     assert check_int(5, "k", minimum=1, maximum=5) == 5
     with pytest.raises(ValueError, match=r"^k: expected an integer <= 5, got 6$"):
         check_int(6, "k", minimum=1, maximum=5)
+
+
+def test_float32_and_float16_labels_with_nan_are_named_as_nan():
+    for dtype in (np.float32, np.float16):
+        with pytest.raises(ValueError, match=r"^Y: expected only 0 and 1, found NaN or infinity$"):
+            check_labels(np.array([[0, np.nan]], dtype=dtype), "Y")
+
+
+def test_only_pandas_objects_take_the_pandas_route():
+    # An array-like of another library that happens to have an `isna` method is read as an array.
+    class ArrayWithIsna:
+        def __array__(self, dtype=None, copy=None):
+            return np.array([[1, 0], [0, 1]])
+
+        def isna(self):
+            raise AssertionError("not a pandas object: isna must not be called")
+
+    assert check_labels(ArrayWithIsna(), "Y").tolist() == [[True, False], [False, True]]
