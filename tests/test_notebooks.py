@@ -139,34 +139,29 @@ def plain_lines(output: dict) -> list[str]:
     return []
 
 
-def long_lines(nb: dict) -> list[str]:
-    found = []
+def cell_outputs(nb: dict):
+    """Each (code cell, one of its stored outputs)."""
     for cell in code_cells(nb):
-        if "allow-long-lines" in tags(cell):
-            continue
         for output in cell.get("outputs", []):
-            found += [f"{len(line)} chars: {line[:80]}..." for line in plain_lines(output) if len(line) > MAX_LINE]
-    return found
+            yield cell, output
+
+
+def long_lines(nb: dict) -> list[str]:
+    return [f"{len(line)} chars: {line[:80]}..."
+            for cell, output in cell_outputs(nb) if "allow-long-lines" not in tags(cell)
+            for line in plain_lines(output) if len(line) > MAX_LINE]
 
 
 def machine_paths(nb: dict) -> list[str]:
-    found = []
-    for cell in code_cells(nb):
-        for output in cell.get("outputs", []):
-            for text in output_texts(output):
-                found += [text[max(0, m.start() - 40): m.end() + 40] for m in MACHINE_PATHS.finditer(text)]
-    return found
+    return [text[max(0, m.start() - 40): m.end() + 40]
+            for _, output in cell_outputs(nb) for text in output_texts(output)
+            for m in MACHINE_PATHS.finditer(text)]
 
 
 def long_errors(nb: dict) -> list[str]:
-    found = []
-    for cell in code_cells(nb):
-        for output in cell.get("outputs", []):
-            if output["output_type"] == "error":
-                lines = plain_lines(output)
-                if len(lines) > 5:
-                    found.append(f"{len(lines)} lines of traceback in: {source(cell)[:80]}")
-    return found
+    return [f"{len(plain_lines(output))} lines of traceback in: {source(cell)[:80]}"
+            for cell, output in cell_outputs(nb)
+            if output["output_type"] == "error" and len(plain_lines(output)) > 5]
 
 
 def nested_fences(nb: dict) -> list[str]:
