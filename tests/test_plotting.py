@@ -555,3 +555,15 @@ def test_confusion_matrix_of_a_single_sample_uses_the_full_colour_scale():
     assert ax.images[0].get_clim() == (0, 1)
     colours = {(round(t.get_position()[1]), round(t.get_position()[0])): to_hex(t.get_color()) for t in ax.texts}
     assert colours[1, 1] == to_hex("white") and colours[0, 0] == to_hex("black")
+
+
+def test_confusion_matrix_font_sizes_do_not_follow_a_smaller_rc_font():
+    # The sizes are set, not inherited: under a 6-pt default the panels stay legible on a phone.
+    small = {"font.size": 6, "xtick.labelsize": 6, "ytick.labelsize": 6, "axes.labelsize": 6,
+             "axes.titlesize": 6, "figure.titlesize": 6}
+    with plt.rc_context(small):
+        fig = plot_confusion_matrices(EXAMPLE.y_true, EXAMPLE.y_pred, EXAMPLE.label_names)
+    assert fig._suptitle.get_fontsize() == 12
+    for ax in fig.axes:
+        assert {t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()} == {10}
+        assert ax.xaxis.label.get_fontsize() == 10 and ax.yaxis.label.get_fontsize() == 10
