@@ -126,8 +126,9 @@ def test_compile_improved_cnn_decays_adamw_along_a_cosine():
 
 
 def test_train_improved_cnn_refuses_changes_it_owns():
-    with pytest.raises(TypeError, match="policy"):
-        models_module.train_improved_cnn(policy="float32", input_shape=(64, 64, 3))
+    for owned in ({"input_shape": (64, 64, 3)}, {"n_labels": 3}):
+        with pytest.raises(TypeError, match="the data fix input_shape and n_labels"):
+            models_module.train_improved_cnn(policy="float32", **owned)
 
 
 def test_improved_cnn_augmentation_is_off_at_prediction_time():
