@@ -7,10 +7,11 @@ PORT   ?= 8000
 # The teacher's guide reads the chapters' stored outputs and timings, so it runs after them.
 NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb)) book/teaching.ipynb
 
-.PHONY: help venv book test execute serve bench lab dist student assignments mutation clean
+.PHONY: help venv book check test execute serve bench lab dist student assignments mutation clean
 
 help:
 	@echo "make book     build the HTML book from the stored notebook outputs"
+	@echo "make check    the fast unit tests (about a minute): run it after every edit"
 	@echo "make test     run the whole test suite (unit tests, nbval, book build, browser)"
 	@echo "make execute  re-run every notebook top to bottom and store its outputs"
 	@echo "make serve    serve the built book on http://localhost:$(PORT)"
@@ -37,16 +38,22 @@ book: $(STAMP)
 	echo "Built in $$(( $$(date +%s) - start )) s. Open this file in a browser:"; \
 	echo "  file://$(CURDIR)/_build/html/index.html"
 
+# The contributor's loop: the unit tests of mlc_utils without the `slow` and `book` tiers and without
+# nbval (no notebook is collected from tests/). `make check PYTEST_ARGS=--lf` re-runs the last failures.
+check: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not slow and not book" -q $(PYTEST_ARGS)
+
+# Everything, fast tiers first (conftest.py orders them); CI runs this.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Each notebook runs offline: in a loopback-only network namespace where Linux allows it (the
-# install step above stays outside it), else with the socket guard (tests/offline.py says which).
+# install step above stays outside it), else with the socket guard (tools/offline.py says which).
 execute: $(STAMP)
-	@$(BIN)/python tests/offline.py mode
+	@$(BIN)/python tools/offline.py mode
 	@for nb in $(NOTEBOOKS); do \
 		start=$$(date +%s%N); \
-		$(BIN)/python tests/offline.py run -- $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		$(BIN)/python tools/offline.py run -- $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 			--ExecutePreprocessor.timeout=600 --log-level=WARN \
 			--ExecutePreprocessor.extra_arguments="['--IPKernelApp.capture_fd_output=False']" \
 			"$$nb" 2>.execute.log || { cat .execute.log; echo "FAILED: $$nb"; exit 1; }; \
@@ -78,7 +85,7 @@ bench: $(STAMP)
 # The student edition: solutions removed (not hidden), exercise outputs cleared, its own HTML book.
 student: $(STAMP)
 	@start=$$(date +%s); \
-	$(BIN)/python -m mlc_utils.classroom student _build/student || exit $$?; \
+	$(BIN)/python tools/classroom.py student _build/student || exit $$?; \
 	$(BIN)/jupyter-book build _build/student --warningiserror --nitpick --keep-going --quiet || exit $$?; \
 	echo "Student edition built in $$(( $$(date +%s) - start )) s:"; \
 	echo "  notebooks: _build/student/book/"; \
@@ -88,17 +95,17 @@ student: $(STAMP)
 # then nbgrader's own generate_assignment makes the students' release.
 assignments: $(STAMP)
 	@start=$$(date +%s); \
-	$(BIN)/python -m mlc_utils.classroom assignments _build/assignments || exit $$?; \
+	$(BIN)/python tools/classroom.py assignments _build/assignments || exit $$?; \
 	cd _build/assignments && export PATH="$(CURDIR)/$(BIN):$$PATH" && for dir in source/*/; do \
 		$(CURDIR)/$(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --log-level=WARN || exit $$?; \
 	done; \
 	echo "Assignments made in $$(( $$(date +%s) - start )) s: _build/assignments/source (teacher), release (students)"
 
-# Mutation testing (issue 13): mutmut breaks metrics, thresholds, labels, _validation, exercises, data
-# and plotting on purpose, one module at a time, under `nice`, in a copy under build/mutation;
+# Mutation testing (issue 13): mutmut breaks _counting, metrics, thresholds, labels, _validation,
+# exercises, data and plotting on purpose, one module at a time, under `nice`, in a copy under build/mutation;
 # the fast unit tests (no TensorFlow, no nbval) must catch >= 90 % of the mutants that change
 # behaviour (tests/mutation_equivalent.txt lists those that cannot). Not part of `make test`.
-MUTATION_MODULES ?= labels metrics thresholds _validation exercises data plotting
+MUTATION_MODULES ?= _counting labels metrics thresholds _validation exercises data plotting
 MUTATION_DIR ?= build/mutation
 mutation: $(STAMP)
 	@rm -rf $(MUTATION_DIR) && mkdir -p $(MUTATION_DIR)
@@ -110,7 +117,7 @@ mutation: $(STAMP)
 			|| { tail -20 mutmut-$$module.log; exit 1; }; \
 		echo "   $$module took $$(( $$(date +%s) - t0 )) s"; \
 	done; \
-	$(CURDIR)/$(BIN)/python $(CURDIR)/tests/mutation_report.py $(MUTATION_MODULES); status=$$?; \
+	$(CURDIR)/$(BIN)/python $(CURDIR)/tools/mutation_report.py $(MUTATION_MODULES); status=$$?; \
 	echo "make mutation took $$(( $$(date +%s) - start )) s"; exit $$status
 
 clean:

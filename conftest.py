@@ -1,7 +1,7 @@
 """Test-suite set-up shared by the unit tests and nbval's notebook runs: notebooks run offline.
 
 Every kernel nbval starts gets a fresh IPython directory whose start-up file loads the socket guard of
-``tests/offline.py`` (and no start-up files of the learner's own). Where Linux allows it, the kernel
+``tools/offline.py`` (and no start-up files of the learner's own). Where Linux allows it, the kernel
 also runs in a network namespace with only loopback (``unshare``), so that nothing at all can leave;
 it then talks to pytest over Unix-domain sockets (ZeroMQ ``ipc``) instead of loopback TCP. The
 report header says which of the two is in force.
@@ -15,7 +15,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-OFFLINE = Path(__file__).parent / "tests" / "offline.py"
+OFFLINE = Path(__file__).parent / "tools" / "offline.py"
 
 
 def _load_offline():
@@ -77,6 +77,27 @@ def pytest_unconfigure(config):
         nbval.kernel.KernelManager = original
     for folder in getattr(config, "_mlc_cleanup", []):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- Tiers: the fast unit tests run first, so a failure shows early (pyproject.toml names the markers) ---
+_TIERS = ("slow", "notebook", "book")
+
+
+def _tier(item) -> int:
+    for rank, marker in enumerate(_TIERS, start=1):
+        if item.get_closest_marker(marker):
+            return rank
+    return 0
+
+
+def pytest_collection_modifyitems(session, config, items):
+    import pytest
+
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebook)
+    # A stable sort: inside a tier the collection order stays (nbval's cells stay in notebook order).
+    items.sort(key=_tier)
 
 
 # Hypothesis (appended by the test-policy work of issue 13): derandomized in CI (`CI` set, as

@@ -32,22 +32,22 @@ import numpy as np
 
 from mlc_utils.metrics import multilabel_report
 from mlc_utils.models import (
-    EpochClock,
     bfloat16_supported,
     build_improved_cnn,
     build_mlp,
     build_reference_cnn,
     mixed_precision_policy,
-    time_to_reach,
-    train_improved_cnn,
 )
 from mlc_utils.thresholds import tune_thresholds
 from mlc_utils.training import (
     REFERENCE_FIT,
     compile_reference_model,
+    EpochClock,
     keras,
     reference_data,
     set_seed,
+    time_to_reach,
+    train_improved_cnn,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

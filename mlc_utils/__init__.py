@@ -1,8 +1,11 @@
 """Helpers shared by the chapters of *Multi-Label Classification with Deep Learning*.
 
-One module per concern (``data``, ``labels``, ``models``, ``training``, ``metrics``,
-``thresholds``, ``plotting``, ``exercises``). Importing the package, or any module other than
-``models`` and ``training``, does not import TensorFlow.
+One module per concern, imports running one way down (``tests/test_package.py`` holds the floors):
+``data``, ``labels``, ``metrics`` and ``losses`` on the private ground (``_validation``,
+``_counting``, ``_tensorflow``); ``models`` (architectures) above them; ``training`` (recipes),
+``thresholds``, ``plotting`` and ``inference`` above that; ``cache`` (trained models) and
+``exercises`` at the top. Importing the package does not import TensorFlow; ``losses``, ``models``,
+``training`` and ``cache`` do, and ``data`` and ``inference`` only in the functions that need it.
 """
 
 from __future__ import annotations

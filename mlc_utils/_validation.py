@@ -107,6 +107,14 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         )
 
 
+def check_labels_and_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``y_true`` as a boolean 0/1 matrix and ``y_score`` as scores in [0, 1] of the same shape."""
+    t = check_labels(y_true, "y_true")
+    s = check_scores(y_score, "y_score")
+    check_same_shape(t, s, "y_true", "y_score")
+    return t, s
+
+
 def check_thresholds(value: Any, n_labels: int, name: str = "threshold") -> np.ndarray:
     """Return a scalar threshold or one threshold per label, each in [0, 1], as float64."""
     if isinstance(value, (str, bytes)) or value is None:

@@ -33,8 +33,6 @@ DIGIT_NAMES: tuple[str, ...] = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 )
 SPLITS: tuple[str, ...] = ("train", "val", "test")
-#: Bumped whenever a change to the generator changes the images (part of the model cache key).
-GENERATOR_VERSION = 2
 
 IMAGE_SIZE = 32       # the canvas is IMAGE_SIZE x IMAGE_SIZE x 3
 DIGIT_SIZE = 14       # each 8x8 source digit is resized to DIGIT_SIZE x DIGIT_SIZE
@@ -295,8 +293,11 @@ def load_yeast() -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
 
     dataset = Yeast()
     frame = pd.read_csv(dataset.path)
-    feature_names = list(Yeast._FEATURES)
-    label_names = list(Yeast._LABELS)
+    # The names as river's public API gives them: each record is an (x, y) pair of dicts keyed by
+    # feature and by label name, in file order (not the private Yeast._FEATURES / _LABELS).
+    x, y = next(iter(dataset))
+    feature_names = list(x)
+    label_names = list(y)
     X = frame[feature_names].to_numpy(dtype=np.float64)
     Y = frame[label_names].to_numpy().astype(np.int64)
     return X, Y, feature_names, label_names

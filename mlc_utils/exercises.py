@@ -7,13 +7,21 @@ for the exercises registered below, or the generic ``check_value`` / ``check_arr
 
 from __future__ import annotations
 
+import contextlib
+import io
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
-__all__ = ["check", "check_value", "check_array", "EXERCISES", "verdict_value", "verdict_array"]
+from ._counting import AVERAGES, averaged, hamming_loss, subset_accuracy
+from ._validation import check_labels, check_same_shape, check_scores
+from .labels import cooccurrence, label_cardinality, label_density
+from .metrics import coverage, multilabel_report, one_error
+from .thresholds import apply_thresholds, top_k, tune_thresholds
+
+__all__ = ["check", "check_value", "check_array", "EXERCISES", "verdict_value", "verdict_array", "graded"]
 
 
 def _fmt(x: float) -> str:
@@ -151,122 +159,77 @@ class Exercise:
 
 
 def _sk():
+    # Imported on first use: sklearn.metrics takes about a second to import, and every chapter
+    # imports this module (most checks need no scikit-learn).
     import sklearn.metrics as sk
 
     return sk
 
 
-def _counts(y_true, y_pred, axis: int):
-    """(true positives, true labels, predicted labels) summed along ``axis`` (0: per label, 1: per sample)."""
-    t = np.asarray(y_true, dtype=bool)
-    p = np.asarray(y_pred, dtype=bool)
-    return (t & p).sum(axis=axis), t.sum(axis=axis), p.sum(axis=axis)
+# The expected answers, chapter by chapter (the registry ``EXERCISES`` below follows the same order).
+
+# Chapter 5: from scores to labels, subset accuracy and Hamming loss.
+def _threshold(y_score, threshold=0.5):
+    return apply_thresholds(y_score, threshold)
 
 
-def _ratio(kind: str, tp, true, pred):
-    from .metrics import _divide
-
-    if kind == "precision":
-        return _divide(tp, pred)
-    if kind == "recall":
-        return _divide(tp, true)
-    if kind == "f1":
-        return _divide(2 * tp, true + pred)
-    return _divide(tp, true + pred - tp)  # jaccard: |T & P| / |T | P|
+# Chapter 5: the subset accuracy that independent per-cell errors would give, (1 - Hamming loss) ** L.
+def _subset_accuracy_if_independent(y_true, y_pred):
+    n_labels = np.asarray(y_true).shape[1]
+    return float((1 - _sk().hamming_loss(y_true, y_pred)) ** n_labels)
 
 
-def _averaged(kind: str, y_true, y_pred, average):
-    """scikit-learn's precision/recall/F1/Jaccard with ``zero_division=0``, for any number of labels.
-
-    Computed from the counts because scikit-learn reads a single label column as a binary target
-    (no "samples" average, two per-class values for ``average=None``).
-    """
-    if average == "samples":
-        return float(_ratio(kind, *_counts(y_true, y_pred, 1)).mean())
-    tp, true, pred = _counts(y_true, y_pred, 0)
-    if average == "micro":
-        return float(_ratio(kind, tp.sum(), true.sum(), pred.sum()))
-    per_label = _ratio(kind, tp, true, pred)
-    if average is None:
-        return per_label
-    if average == "macro":
-        return float(per_label.mean())
-    from .metrics import _divide
-
-    return float(_divide((per_label * true).sum(), true.sum()))  # weighted by support
-
-
+# Chapter 6: precision, recall, F1 and Jaccard under each average.
 def _prf(kind: str):
     def solve(y_true, y_pred, average="micro"):
-        return _averaged(kind, y_true, y_pred, average)
+        return averaged(kind, y_true, y_pred, average)
 
     def alternatives(y_true, y_pred, average="micro"):
         out = {}
-        for other in _AVERAGES:
+        for other in AVERAGES:
             if other != average:
-                value = _averaged(kind, y_true, y_pred, other)
+                value = averaged(kind, y_true, y_pred, other)
                 out[f"the {other} average; this exercise asks for the {average} average"] = value
         return out
 
     return solve, alternatives
 
 
-def _subset_accuracy(y_true, y_pred):
-    return float(np.all(np.asarray(y_true) == np.asarray(y_pred), axis=1).mean())
+_f1 = _prf("f1")
+_precision = _prf("precision")
+_recall = _prf("recall")
 
 
-def _hamming_loss(y_true, y_pred):
-    return float(np.mean(np.asarray(y_true) != np.asarray(y_pred)))
+# Chapter 6: macro-F1 when a label is neither present nor predicted (F1 = 0/0 for it).
+def _macro_f1_zero_division(y_true, y_pred, zero_division=1):
+    return float(_sk().f1_score(y_true, y_pred, average="macro", zero_division=zero_division))
 
 
-def _coverage(y_true, y_score):
-    from .metrics import coverage
+def _macro_f1_zero_division_alternatives(y_true, y_pred, zero_division=1):
+    def key(z):
+        return "nan" if isinstance(z, float) and np.isnan(z) else z
 
-    return coverage(y_true, y_score)
+    meanings = {0: "counts the undefined label as 0", 1: "counts the undefined label as 1",
+                "nan": "leaves the undefined label out of the mean"}
+    return {f"the macro-F1 with zero_division={key(other)}, which {meanings[key(other)]}":
+            _macro_f1_zero_division(y_true, y_pred, other)
+            for other in (0, 1, np.nan) if key(other) != key(zero_division)}
 
 
+# Chapter 7: ranking metrics.
 def _coverage_alternatives(y_true, y_score):
     # scikit-learn's coverage_error counts the top label as 1 (ours: 0); both count a sample
     # without true labels as 0, so coverage_error = coverage + the fraction of labelled samples.
-    sklearn_value = _coverage(y_true, y_score) + float(np.asarray(y_true).any(axis=1).mean())
+    sklearn_value = coverage(y_true, y_score) + float(np.asarray(y_true).any(axis=1).mean())
     return {"scikit-learn's coverage_error; the book's convention subtracts 1 (the top label is step 0)":
             sklearn_value}
 
 
-def _one_error(y_true, y_score):
-    from .metrics import one_error
-
-    return one_error(y_true, y_score)
-
-
 def _report_value(key: str):
     def solve(y_true, y_score):
-        from .metrics import multilabel_report
-
         return multilabel_report(y_true, y_score)[key]
 
     return solve
-
-
-def _label_stat(fn_name: str):
-    def solve(Y):
-        from . import labels
-
-        return getattr(labels, fn_name)(Y)
-
-    return solve
-
-
-def _threshold(y_score, threshold=0.5):
-    from .thresholds import apply_thresholds
-
-    return apply_thresholds(y_score, threshold)
-
-
-def _top_k(y_score, k):
-    from .thresholds import top_k
-
-    return top_k(y_score, k)
 
 
 def _defined_for(y_true, average: str, metric: str, need_negative: bool) -> None:
@@ -287,53 +250,141 @@ def _defined_for(y_true, average: str, metric: str, need_negative: bool) -> None
         )
 
 
-def _roc_auc(y_true, y_score, average="macro"):
-    _defined_for(y_true, average, "ROC AUC", need_negative=True)
-    return _sk().roc_auc_score(y_true, y_score, average=average)
-
-
 def _average_precision(y_true, y_score, average="macro"):
     _defined_for(y_true, average, "average precision", need_negative=False)
     return _sk().average_precision_score(y_true, y_score, average=average)
 
 
-_AVERAGES = ("micro", "macro", "weighted", "samples")
-_f1 = _prf("f1")
-_precision = _prf("precision")
-_recall = _prf("recall")
+def _roc_auc(y_true, y_score, average="macro"):
+    _defined_for(y_true, average, "ROC AUC", need_negative=True)
+    return _sk().roc_auc_score(y_true, y_score, average=average)
+
+
+# Chapter 8: thresholds chosen on purpose.
+def _global_threshold(y_true, y_score):
+    return float(tune_thresholds(y_true, y_score, per_label=False)[0])
+
+
+def _at_least_one(y_score, threshold=0.5):
+    return apply_thresholds(y_score, threshold, at_least_one=True)
+
+
+# Chapter 9: imbalanced labels.
+def _keras_class_weights(Y, class_weight):
+    # What Keras 3 does with class_weight for a 2-D target: weight each row by its argmax's class.
+    rows = np.argmax(np.asarray(Y), axis=1)
+    return np.array([float(class_weight.get(int(j), 1.0)) for j in rows])
+
+
+def _positive_weights(Y, power=1.0):
+    # The one import left inside a function: ``positive_weights`` is plain NumPy, but its module
+    # ``losses`` imports TensorFlow, and importing this module must not (tests/test_imports.py).
+    from .losses import positive_weights
+
+    return positive_weights(Y, power=power)
+
+
+def _group_recall(y_true, y_pred, labels):
+    columns = list(labels)
+    # From the counts: scikit-learn reads a group of one column as a binary target and would
+    # average the recall of its 0s in as well.
+    return averaged("recall", np.asarray(y_true)[:, columns], np.asarray(y_pred)[:, columns], "micro")
+
+
+# Chapter 10: baselines and mixed precision.
+def _prior_f1(p, q):
+    """Expected micro-F1 of guessing label j with probability p[j], independently of the truth,
+    when label j is present with frequency q[j]: 2 * sum(p * q) / (sum(p) + sum(q))."""
+    p = np.asarray(p, dtype=np.float64)
+    q = np.asarray(q, dtype=np.float64)
+    return float(2 * np.sum(p * q) / (np.sum(p) + np.sum(q)))
+
+
+def _as_bfloat16(value):
+    # Imported on first use: ml_dtypes (NumPy's view of bfloat16, installed with TensorFlow) takes
+    # most of a second to import, and only this chapter 10 check needs it.
+    import ml_dtypes
+
+    return float(np.float32(value).astype(ml_dtypes.bfloat16))
+
+
+def _count_params(model):
+    return int(model.count_params())
+
 
 EXERCISES: dict[str, Exercise] = {
-    "label_cardinality": Exercise(("Y",), _label_stat("label_cardinality"), name="cardinality",
-                                  alternatives=lambda Y: {"the label density (divided by the number of labels); cardinality is labels per sample": _label_stat("label_density")(Y)}),
-    "label_density": Exercise(("Y",), _label_stat("label_density"), name="density",
-                              alternatives=lambda Y: {"the label cardinality; density divides it by the number of labels": _label_stat("label_cardinality")(Y)}),
-    "cooccurrence": Exercise(("Y",), _label_stat("cooccurrence"), kind="array", name="cooccurrence"),
+    # Chapter 1: what is multi-label classification.
+    "label_cardinality": Exercise(("Y",), label_cardinality, name="cardinality",
+                                  alternatives=lambda Y: {"the label density (divided by the number of labels); cardinality is labels per sample": label_density(Y)}),
+    "label_density": Exercise(("Y",), label_density, name="density",
+                              alternatives=lambda Y: {"the label cardinality; density divides it by the number of labels": label_cardinality(Y)}),
+    "cooccurrence": Exercise(("Y",), cooccurrence, kind="array", name="cooccurrence"),
+    # Chapter 5: accuracy and Hamming loss.
     "threshold": Exercise(("y_score",), _threshold, kind="array", name="y_pred", optional={"threshold": 0.5}),
-    "top_k": Exercise(("y_score", "k"), _top_k, kind="array", name="y_pred"),
-    "subset_accuracy": Exercise(("y_true", "y_pred"), _subset_accuracy,
+    "subset_accuracy": Exercise(("y_true", "y_pred"), lambda y_true, y_pred: subset_accuracy(y_true, y_pred),
                                 name="subset accuracy",
-                                alternatives=lambda y_true, y_pred: {"the per-label accuracy (1 - Hamming loss); subset accuracy needs the whole row right": 1 - _hamming_loss(y_true, y_pred)}),
-    "hamming_loss": Exercise(("y_true", "y_pred"), _hamming_loss,
+                                alternatives=lambda y_true, y_pred: {"the per-label accuracy (1 - Hamming loss); subset accuracy needs the whole row right": 1 - hamming_loss(y_true, y_pred)}),
+    "hamming_loss": Exercise(("y_true", "y_pred"), lambda y_true, y_pred: hamming_loss(y_true, y_pred),
                              name="Hamming loss",
-                             alternatives=lambda y_true, y_pred: {"1 - subset accuracy; Hamming loss counts wrong (sample, label) cells": 1 - _subset_accuracy(y_true, y_pred)}),
+                             alternatives=lambda y_true, y_pred: {"1 - subset accuracy; Hamming loss counts wrong (sample, label) cells": 1 - subset_accuracy(y_true, y_pred)}),
+    "subset_accuracy_if_independent": Exercise(
+        ("y_true", "y_pred"), _subset_accuracy_if_independent, name="independent subset accuracy",
+        alternatives=lambda y_true, y_pred: {
+            "the measured subset accuracy; the exercise asks what independent errors would give":
+                _sk().accuracy_score(y_true, y_pred),
+            "the per-label accuracy a itself; a whole sample needs all L answers right (a ** L)":
+                1 - _sk().hamming_loss(y_true, y_pred),
+        },
+    ),
+    # Chapter 6: precision, recall and F1.
     "precision": Exercise(("y_true", "y_pred"), _precision[0], name="precision", optional={"average": "micro"}, alternatives=_precision[1]),
     "recall": Exercise(("y_true", "y_pred"), _recall[0], name="recall", optional={"average": "micro"}, alternatives=_recall[1]),
     "f1": Exercise(("y_true", "y_pred"), _f1[0], name="F1", optional={"average": "micro"}, alternatives=_f1[1]),
-    "f1_per_label": Exercise(("y_true", "y_pred"), lambda y_true, y_pred: _averaged("f1", y_true, y_pred, None), kind="array", name="per-label F1"),
-    "jaccard": Exercise(("y_true", "y_pred"), lambda y_true, y_pred, average="samples": _averaged("jaccard", y_true, y_pred, average), name="Jaccard", optional={"average": "samples"}),
-    "one_error": Exercise(("y_true", "y_score"), _one_error, name="one-error"),
-    "coverage": Exercise(("y_true", "y_score"), _coverage, name="coverage", alternatives=_coverage_alternatives),
+    "f1_per_label": Exercise(("y_true", "y_pred"), lambda y_true, y_pred: averaged("f1", y_true, y_pred, None), kind="array", name="per-label F1"),
+    "jaccard": Exercise(("y_true", "y_pred"), lambda y_true, y_pred, average="samples": averaged("jaccard", y_true, y_pred, average), name="Jaccard", optional={"average": "samples"}),
+    "ch6_macro_f1_zero_division": Exercise(
+        ("y_true", "y_pred"), _macro_f1_zero_division, name="macro-F1",
+        optional={"zero_division": 1}, alternatives=_macro_f1_zero_division_alternatives,
+    ),
+    # Chapter 7: ranking metrics.
+    "one_error": Exercise(("y_true", "y_score"), one_error, name="one-error"),
+    "coverage": Exercise(("y_true", "y_score"), coverage, name="coverage", alternatives=_coverage_alternatives),
     "ranking_loss": Exercise(("y_true", "y_score"), _report_value("ranking_loss"), name="ranking loss"),
     "lrap": Exercise(("y_true", "y_score"), _report_value("label_ranking_average_precision"), name="LRAP"),
     "average_precision": Exercise(("y_true", "y_score"), _average_precision, name="average precision", optional={"average": "macro"}),
     "roc_auc": Exercise(("y_true", "y_score"), _roc_auc, name="ROC AUC", optional={"average": "macro"}),
+    # Chapter 8: choosing thresholds.
+    "top_k": Exercise(("y_score", "k"), top_k, kind="array", name="y_pred"),
+    "ch8_global_threshold": Exercise(
+        ("y_true", "y_score"), _global_threshold, name="global threshold",
+        alternatives=lambda y_true, y_score: {
+            "0.5, the default; search the grid 0.01, 0.02, ..., 0.99 for the best micro-F1": 0.5},
+    ),
+    "ch8_at_least_one": Exercise(("y_score",), _at_least_one, kind="array", name="y_pred",
+                                 optional={"threshold": 0.5}),
+    # Chapter 9: imbalanced labels.
+    "ch9_class_weight_rows": Exercise(("Y", "class_weight"), _keras_class_weights, kind="array",
+                                      name="sample weights"),
+    "ch9_positive_weights": Exercise(("Y",), _positive_weights, kind="array", name="positive weights",
+                                     optional={"power": 1.0}),
+    "ch9_group_recall": Exercise(
+        ("y_true", "y_pred", "labels"), _group_recall, name="recall on the label group",
+        alternatives=lambda y_true, y_pred, labels: {
+            "the recall over all labels; keep only the group's columns":
+                _sk().recall_score(y_true, y_pred, average="micro", zero_division=0)},
+    ),
+    # Chapter 10: baselines and a faster CNN.
+    "ch10_prior_f1": Exercise(("p", "q"), _prior_f1, name="expected micro-F1 of the prior baseline"),
+    "ch10_params": Exercise(("model",), _count_params, name="number of parameters"),
+    "ch10_bfloat16": Exercise(("value",), _as_bfloat16, name="the value in bfloat16"),
+    # Chapter 12: using the model.
+    "ch12_undo_inversion": Exercise(("images",), lambda images: 1 - np.asarray(images, dtype=np.float64),
+                                    kind="array", name="preprocessed images"),
 }
 
 
 def _validate_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     """Check the exercise's data as the rest of the package does (0/1 labels, scores in [0, 1], shapes)."""
-    from ._validation import check_labels, check_same_shape, check_scores
-
     out = dict(inputs)
     for key in ("Y", "y_true", "y_pred"):
         if key in out:
@@ -368,8 +419,8 @@ def check(exercise_id: str, answer: Any, **inputs: Any) -> None:
         raise TypeError(f"inputs: exercise {exercise_id!r} takes {sorted(allowed)}, got unexpected {unknown}")
     kwargs = {**exercise.optional, **inputs}
     if "average" in exercise.optional:
-        if kwargs["average"] not in _AVERAGES:
-            raise ValueError(f"average: expected one of {list(_AVERAGES)}, got {kwargs['average']!r}")
+        if kwargs["average"] not in AVERAGES:
+            raise ValueError(f"average: expected one of {list(AVERAGES)}, got {kwargs['average']!r}")
     kwargs = _validate_inputs(kwargs)
     expected = exercise.solve(**kwargs)
     if exercise.kind == "array":
@@ -381,125 +432,24 @@ def check(exercise_id: str, answer: Any, **inputs: Any) -> None:
     print(verdict_value(answer, expected, name=exercise.name, alternatives=alternatives))
 
 
-# Chapter 5: the subset accuracy that independent per-cell errors would give, (1 - Hamming loss) ** L.
-def _subset_accuracy_if_independent(y_true, y_pred):
-    n_labels = np.asarray(y_true).shape[1]
-    return float((1 - _sk().hamming_loss(y_true, y_pred)) ** n_labels)
+@contextlib.contextmanager
+def graded() -> Iterator[None]:
+    """Run exercise checks as an autograder test: raise ``AssertionError`` unless each says "Correct".
 
+    The graded test cells of the nbgrader assignments (``make assignments``) run the chapter's checks
+    inside ``with graded():``, so that nbgrader counts a "Not yet" as a failed test.
 
-EXERCISES.update({
-    "subset_accuracy_if_independent": Exercise(
-        ("y_true", "y_pred"), _subset_accuracy_if_independent, name="independent subset accuracy",
-        alternatives=lambda y_true, y_pred: {
-            "the measured subset accuracy; the exercise asks what independent errors would give":
-                _sk().accuracy_score(y_true, y_pred),
-            "the per-label accuracy a itself; a whole sample needs all L answers right (a ** L)":
-                1 - _sk().hamming_loss(y_true, y_pred),
-        },
-    ),
-})
-
-
-# Chapters 10-12 (Part IV): baselines and mixed precision, using the model.
-def _prior_f1(p, q):
-    """Expected micro-F1 of guessing label j with probability p[j], independently of the truth,
-    when label j is present with frequency q[j]: 2 * sum(p * q) / (sum(p) + sum(q))."""
-    p = np.asarray(p, dtype=np.float64)
-    q = np.asarray(q, dtype=np.float64)
-    return float(2 * np.sum(p * q) / (np.sum(p) + np.sum(q)))
-
-
-def _as_bfloat16(value):
-    import ml_dtypes  # installed with TensorFlow; NumPy's view of bfloat16
-
-    return float(np.float32(value).astype(ml_dtypes.bfloat16))
-
-
-def _count_params(model):
-    return int(model.count_params())
-
-
-EXERCISES.update({
-    "ch10_prior_f1": Exercise(("p", "q"), _prior_f1, name="expected micro-F1 of the prior baseline"),
-    "ch10_bfloat16": Exercise(("value",), _as_bfloat16, name="the value in bfloat16"),
-    "ch10_params": Exercise(("model",), _count_params, name="number of parameters"),
-    "ch12_undo_inversion": Exercise(("images",), lambda images: 1 - np.asarray(images, dtype=np.float64),
-                                    kind="array", name="preprocessed images"),
-})
-
-
-# Chapters 8 and 9 (Part IV): thresholds chosen on purpose, imbalanced labels.
-def _global_threshold(y_true, y_score):
-    from .thresholds import tune_thresholds
-
-    return float(tune_thresholds(y_true, y_score, per_label=False)[0])
-
-
-def _at_least_one(y_score, threshold=0.5):
-    from .thresholds import apply_thresholds
-
-    return apply_thresholds(y_score, threshold, at_least_one=True)
-
-
-def _keras_class_weights(Y, class_weight):
-    # What Keras 3 does with class_weight for a 2-D target: weight each row by its argmax's class.
-    rows = np.argmax(np.asarray(Y), axis=1)
-    return np.array([float(class_weight.get(int(j), 1.0)) for j in rows])
-
-
-def _positive_weights(Y, power=1.0):
-    from .losses import positive_weights
-
-    return positive_weights(Y, power=power)
-
-
-def _group_recall(y_true, y_pred, labels):
-    columns = list(labels)
-    # From the counts: scikit-learn reads a group of one column as a binary target and would
-    # average the recall of its 0s in as well.
-    return _averaged("recall", np.asarray(y_true)[:, columns], np.asarray(y_pred)[:, columns], "micro")
-
-
-EXERCISES.update({
-    "ch8_global_threshold": Exercise(
-        ("y_true", "y_score"), _global_threshold, name="global threshold",
-        alternatives=lambda y_true, y_score: {
-            "0.5, the default; search the grid 0.01, 0.02, ..., 0.99 for the best micro-F1": 0.5},
-    ),
-    "ch8_at_least_one": Exercise(("y_score",), _at_least_one, kind="array", name="y_pred",
-                                 optional={"threshold": 0.5}),
-    "ch9_class_weight_rows": Exercise(("Y", "class_weight"), _keras_class_weights, kind="array",
-                                      name="sample weights"),
-    "ch9_positive_weights": Exercise(("Y",), _positive_weights, kind="array", name="positive weights",
-                                     optional={"power": 1.0}),
-    "ch9_group_recall": Exercise(
-        ("y_true", "y_pred", "labels"), _group_recall, name="recall on the label group",
-        alternatives=lambda y_true, y_pred, labels: {
-            "the recall over all labels; keep only the group's columns":
-                _sk().recall_score(y_true, y_pred, average="micro", zero_division=0)},
-    ),
-})
-
-
-# Chapter 6: macro-F1 when a label is neither present nor predicted (F1 = 0/0 for it).
-def _macro_f1_zero_division(y_true, y_pred, zero_division=1):
-    return float(_sk().f1_score(y_true, y_pred, average="macro", zero_division=zero_division))
-
-
-def _macro_f1_zero_division_alternatives(y_true, y_pred, zero_division=1):
-    def key(z):
-        return "nan" if isinstance(z, float) and np.isnan(z) else z
-
-    meanings = {0: "counts the undefined label as 0", 1: "counts the undefined label as 1",
-                "nan": "leaves the undefined label out of the mean"}
-    return {f"the macro-F1 with zero_division={key(other)}, which {meanings[key(other)]}":
-            _macro_f1_zero_division(y_true, y_pred, other)
-            for other in (0, 1, np.nan) if key(other) != key(zero_division)}
-
-
-EXERCISES.update({
-    "ch6_macro_f1_zero_division": Exercise(
-        ("y_true", "y_pred"), _macro_f1_zero_division, name="macro-F1",
-        optional={"zero_division": 1}, alternatives=_macro_f1_zero_division_alternatives,
-    ),
-})
+    The checks of ``mlc_utils.exercises`` print one verdict line each; inside this block their output
+    is captured (and printed again), and any verdict other than "Correct" fails the test cell.
+    """
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        yield
+    text = buffer.getvalue()
+    print(text, end="")
+    verdicts = [line for line in text.splitlines() if line.startswith(("Correct", "Not yet"))]
+    if not verdicts:
+        raise AssertionError("no check ran in this cell")
+    wrong = [line for line in verdicts if not line.startswith("Correct")]
+    if wrong:
+        raise AssertionError(wrong[0])

@@ -1,22 +1,16 @@
-"""Keras models of the book: the reference CNN, an improved CNN and an MLP for tabular data.
+"""Keras architectures of the book: the reference CNN, an improved CNN and an MLP for tabular data.
 
-Importing this module imports Keras (and so TensorFlow). Every layer has an explicit name, so a
-model's configuration is identical in every session (the training cache key relies on it).
+Architectures only (how they are trained lives in ``training``, the trained-model cache in
+``cache``). Importing this module imports Keras (and so TensorFlow). Every layer has an explicit
+name, so a model's configuration is identical in every session (the cache key relies on it).
 """
 
 from __future__ import annotations
 
-import functools
-import time
-from typing import Any, Sequence
-
-import numpy as np
+from typing import Sequence
 
 from ._tensorflow import keras  # imports TensorFlow without its start-up log lines
-
-layers = keras.layers
-
-from ._validation import check_choice, check_int, check_labels, check_thresholds
+from ._validation import check_choice, check_int
 
 __all__ = [
     "build_reference_cnn",
@@ -24,25 +18,22 @@ __all__ = [
     "build_mlp",
     "bfloat16_supported",
     "mixed_precision_policy",
-    "IMPROVED_FIT",
-    "compile_improved_cnn",
-    "EpochClock",
-    "time_to_reach",
-    "train_improved_cnn",
-    "improved_cache_key",
-    "load_improved_cnn",
+    "POLICIES",
 ]
+
+layers = keras.layers
 
 _ACTIVATIONS = ("sigmoid", "softmax")
 
 
-_POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
+#: The Keras dtype policies the builders accept (``policy=``).
+POLICIES: tuple[str, ...] = ("float32", "mixed_bfloat16", "mixed_float16")
 _CPUINFO = "/proc/cpuinfo"  # where Linux lists the CPU's instruction-set flags
 
 
 def _dtype(policy: str) -> dict[str, str]:
     """Layer keyword arguments for ``policy``; none for float32, so float32 configs stay unchanged."""
-    check_choice(policy, "policy", _POLICIES)
+    check_choice(policy, "policy", POLICIES)
     return {} if policy == "float32" else {"dtype": policy}
 
 
@@ -211,150 +202,3 @@ def build_mlp(
             x = layers.Dropout(dropout, name=f"dropout{i}")(x)
     outputs = layers.Dense(n_labels, activation="sigmoid", name="labels")(x)
     return keras.Model(inputs, outputs, name="mlp")
-
-
-# --- Training the improved CNN (chapter 10), cached with mlc_utils.training.cached_model -----------------------
-
-#: How chapter 10 trains the improved CNN: AdamW (Adam with decoupled weight decay) and a
-#: cosine-decayed learning rate, few epochs.
-IMPROVED_FIT: dict[str, Any] = {
-    "epochs": 8,
-    "batch_size": 64,
-    "learning_rate": 5e-3,
-    "weight_decay": 0.05,
-    "schedule": "cosine",
-    "loss": "binary_crossentropy",
-}
-
-
-def compile_improved_cnn(model: keras.Model, n_train: int) -> keras.Model:
-    """Compile ``model`` with chapter 10's recipe (``IMPROVED_FIT``) for ``n_train`` training images.
-
-    AdamW whose learning rate decays along a cosine from ``learning_rate`` to 0 over all the steps
-    of ``epochs`` epochs, and binary cross-entropy. Returns the model.
-    """
-    n_train = check_int(n_train, "n_train", minimum=1)
-    fit = IMPROVED_FIT
-    steps = -(-n_train // fit["batch_size"]) * fit["epochs"]
-    schedule = keras.optimizers.schedules.CosineDecay(fit["learning_rate"], decay_steps=steps)
-    optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=fit["weight_decay"])
-    model.compile(optimizer=optimizer, loss=fit["loss"])
-    return model
-
-
-class EpochClock(keras.callbacks.Callback):
-    """After each epoch, record the training wall time so far and the validation micro-F1.
-
-    ``times`` holds seconds since training began, **excluding** the time this callback spends
-    predicting the validation set, so it measures training alone; ``val_f1_micro`` the micro-F1 of
-    ``score >= threshold`` on ``(X_val, Y_val)``.
-    """
-
-    def __init__(self, X_val: Any, Y_val: Any, threshold: float = 0.5) -> None:
-        super().__init__()
-        self.X_val = np.asarray(X_val, dtype=np.float32)
-        self.Y_val = check_labels(Y_val, "Y_val").astype(bool)
-        if len(self.X_val) != len(self.Y_val):
-            raise ValueError(f"X_val: expected {len(self.Y_val)} samples (as many as Y_val), got {len(self.X_val)}")
-        self.threshold = float(check_thresholds(threshold, self.Y_val.shape[1], "threshold"))
-        self.times: list[float] = []
-        self.val_f1_micro: list[float] = []
-
-    def on_train_begin(self, logs: Any = None) -> None:
-        self.times, self.val_f1_micro = [], []
-        self._excluded = 0.0
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        now = time.perf_counter()
-        self.times.append(now - self._start - self._excluded)
-        predicted = self.model.predict(self.X_val, verbose=0, batch_size=500) >= self.threshold
-        true_positives = np.sum(predicted & self.Y_val)
-        self.val_f1_micro.append(float(2 * true_positives / (predicted.sum() + self.Y_val.sum())))
-        self._excluded += time.perf_counter() - now
-
-
-def time_to_reach(times: Sequence[float], values: Sequence[float], target: float) -> float | None:
-    """The first time in ``times`` at which ``values`` reaches ``target`` (``>=``); None if never."""
-    times_arr = np.asarray(times, dtype=np.float64)
-    values_arr = np.asarray(values, dtype=np.float64)
-    if times_arr.ndim != 1 or times_arr.shape != values_arr.shape:
-        raise ValueError(
-            f"values: expected one value per time ({times_arr.shape}), got shape {values_arr.shape}"
-        )
-    if isinstance(target, bool) or not isinstance(target, (int, float, np.number)):
-        raise TypeError(f"target: expected a number, got {type(target).__name__}")
-    reached = np.flatnonzero(values_arr >= target)
-    return float(times_arr[reached[0]]) if reached.size else None
-
-
-def train_improved_cnn(
-    policy: str = "float32", *, verbose: int = 0, **changes: Any
-) -> tuple[keras.Model, dict[str, list[float]]]:
-    """Build, compile and fit the improved CNN on the reference MultiDigits splits (``IMPROVED_FIT``).
-
-    ``policy`` is a Keras dtype policy (float32 by default: chapter 10 measures that mixed precision
-    does not speed this network up on the book's CPU; None picks ``mixed_precision_policy()``).
-    ``changes`` go to ``build_improved_cnn`` (e.g. ``stem=None`` to measure what one design choice
-    buys; the cached model has none). Seeds with the reference data seed. Returns the model and its
-    history: per-epoch ``loss``, ``val_f1_micro`` (threshold 0.5) and ``time_s`` (training seconds
-    so far, see ``EpochClock``).
-    """
-    from .training import REFERENCE_DATA, reference_data, set_seed
-
-    policy = mixed_precision_policy() if policy is None else check_choice(policy, "policy", _POLICIES)
-    if {"input_shape", "n_labels"} & changes.keys():
-        raise TypeError("changes: the data fix input_shape and n_labels; change the architecture only")
-    set_seed(REFERENCE_DATA["seed"])
-    data = reference_data()
-    (X_train, Y_train), (X_val, Y_val) = data["train"], data["val"]
-    model = compile_improved_cnn(build_improved_cnn(policy=policy, **changes), len(X_train))
-    clock = EpochClock(X_val, Y_val)
-    history = model.fit(
-        X_train, Y_train, batch_size=IMPROVED_FIT["batch_size"], epochs=IMPROVED_FIT["epochs"],
-        callbacks=[clock], verbose=verbose,
-    )
-    return model, {
-        "loss": [float(v) for v in history.history["loss"]],
-        "val_f1_micro": clock.val_f1_micro,
-        "time_s": clock.times,
-    }
-
-
-def _improved_parts(policy: str) -> tuple[Any, Any, dict[str, Any]]:
-    from .training import REFERENCE_DATA
-
-    build_fn = functools.partial(build_improved_cnn, policy=policy)
-    train_fn = functools.partial(train_improved_cnn, policy)
-    return build_fn, train_fn, {"fit": IMPROVED_FIT, "data": REFERENCE_DATA, "policy": policy}
-
-
-def improved_cache_key(policy: str) -> str:
-    """The cache key of the improved CNN trained under ``policy`` (``mlc_utils.training.model_key``)."""
-    from .training import model_key
-
-    check_choice(policy, "policy", _POLICIES)
-    build_fn, train_fn, parts = _improved_parts(policy)
-    return model_key("improved-cnn", build_fn, train_fn, key_parts=parts)
-
-
-def load_improved_cnn(
-    policy: str = "float32", *, verbose: bool = True
-) -> tuple[keras.Model, dict[str, list[float]]]:
-    """The trained improved CNN and its history, from the cache or trained now (then cached).
-
-    ``policy``: the dtype policy it is trained with (float32 by default, see
-    ``train_improved_cnn``; None picks ``mixed_precision_policy()``). Uses ``mlc_utils.training.cached_model``:
-    weights only (no code is deserialised), keyed by everything that makes the weights, so a hit
-    and a miss give the same model. With ``verbose`` it prints which happened.
-    """
-    from .training import cached_model
-
-    policy = mixed_precision_policy() if policy is None else check_choice(policy, "policy", _POLICIES)
-    if not isinstance(verbose, bool):
-        raise TypeError(f"verbose: expected True or False, got {type(verbose).__name__}")
-    build_fn, train_fn, parts = _improved_parts(policy)
-    return cached_model(
-        "improved-cnn", build_fn, train_fn, key_parts=parts,
-        what="improved CNN", duration="under a minute", verbose=verbose,
-    )

@@ -10,15 +10,16 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._counting import averaged, f1_micro, f1_per_label, hamming_loss, subset_accuracy
 from ._validation import (
     check_choice,
     check_grid,
     check_int,
+    check_labels_and_scores,
     check_scores,
     check_thresholds,
     predict,
 )
-from .metrics import _divide, _validate
 
 __all__ = ["THRESHOLD_METRICS", "DEFAULT_GRID", "tune_thresholds", "apply_thresholds", "top_k"]
 
@@ -26,45 +27,31 @@ __all__ = ["THRESHOLD_METRICS", "DEFAULT_GRID", "tune_thresholds", "apply_thresh
 DEFAULT_GRID: np.ndarray = np.round(np.arange(1, 100) / 100, 2)
 
 
-def _f1_micro(t: np.ndarray, p: np.ndarray) -> float:
-    tp = (t & p).sum()
-    return float(_divide(2 * tp, t.sum() + p.sum()))
-
-
-def _f1_per_label(t: np.ndarray, p: np.ndarray) -> np.ndarray:
-    return _divide(2 * (t & p).sum(axis=0), t.sum(axis=0) + p.sum(axis=0))
-
-
 def _f1_macro(t: np.ndarray, p: np.ndarray) -> float:
-    return float(_f1_per_label(t, p).mean())
+    return averaged("f1", t, p, "macro")
 
 
 def _f1_samples(t: np.ndarray, p: np.ndarray) -> float:
-    return float(_divide(2 * (t & p).sum(axis=1), t.sum(axis=1) + p.sum(axis=1)).mean())
+    return averaged("f1", t, p, "samples")
 
 
 def _jaccard_samples(t: np.ndarray, p: np.ndarray) -> float:
-    inter = (t & p).sum(axis=1)
-    return float(_divide(inter, (t | p).sum(axis=1)).mean())
-
-
-def _subset_accuracy(t: np.ndarray, p: np.ndarray) -> float:
-    return float(np.all(t == p, axis=1).mean())
+    return averaged("jaccard", t, p, "samples")
 
 
 def _neg_hamming_loss(t: np.ndarray, p: np.ndarray) -> float:
-    return -float(np.mean(t != p))
+    return -hamming_loss(t, p)
 
 
 #: Metrics ``tune_thresholds`` can maximise (scikit-learn's definitions, ``zero_division=0``).
 #: "f1" is micro-F1 for one global threshold and each label's own F1 per label.
 THRESHOLD_METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
-    "f1": _f1_micro,
-    "f1_micro": _f1_micro,
+    "f1": f1_micro,
+    "f1_micro": f1_micro,
     "f1_macro": _f1_macro,
     "f1_samples": _f1_samples,
     "jaccard_samples": _jaccard_samples,
-    "subset_accuracy": _subset_accuracy,
+    "subset_accuracy": subset_accuracy,
     "hamming_loss": _neg_hamming_loss,  # minimised: we maximise its negative
 }
 
@@ -96,7 +83,7 @@ def tune_thresholds(
       own F1 (this also maximises macro-F1). With another metric: coordinate ascent, starting from
       the best global threshold and improving one label at a time until nothing changes.
     """
-    t, s = _validate(y_true, y_score)
+    t, s = check_labels_and_scores(y_true, y_score)
     check_choice(metric, "metric", tuple(THRESHOLD_METRICS))
     if not isinstance(per_label, bool):
         raise TypeError(f"per_label: expected True or False, got {type(per_label).__name__}")
@@ -109,7 +96,7 @@ def tune_thresholds(
         # Separable: each label's F1 depends only on its own threshold.
         scores = np.empty((grid.size, n_labels))
         for g, threshold in enumerate(cut):
-            scores[g] = _f1_per_label(t, s >= threshold)
+            scores[g] = f1_per_label(t, s >= threshold)
         return np.array([_best(scores[:, j], grid) for j in range(n_labels)])
 
     score = THRESHOLD_METRICS[metric]

@@ -1,10 +1,11 @@
 """The book as readers get it: a warning-free build and complete, clean HTML.
 
 The build uses the outputs stored in the notebooks (nbval checks those separately). It runs once per test
-session (``build_book``, shared with tests/test_browser.py, which reads every page in a real browser on a
-phone and on a desktop). The checks here read the built HTML: every page exists, no error output outside a
-deliberate-error cell and no long deliberate one, no path of the build machine, no remote asset, say()
-sentences rendered as prose, and back matter that works (bibliography labels, no empty index).
+session (the ``book_build`` and ``built_book`` fixtures of tests/conftest.py, shared with
+tests/test_browser.py, which reads every page in a real browser on a phone and on a desktop). The checks
+here read the built HTML: every page exists, no error output outside a deliberate-error cell and no long
+deliberate one, no path of the build machine, no remote asset, say() sentences rendered as prose, and
+back matter that works (bibliography labels, no empty index).
 """
 
 from __future__ import annotations
@@ -18,54 +19,15 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOK_TITLE = yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
+from book_helpers import ROOT, toc_files
+
+pytestmark = pytest.mark.book  # builds the book (once per session, tests/conftest.py)
 
 
-def toc_files() -> list[str]:
-    """Every document in _toc.yml, root first, as paths without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part.get("chapters", [])]
-    return files
-
-
-_BUILDS: dict[str, tuple[Path, subprocess.CompletedProcess]] = {}
-
-
-def build_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """Build the book once per test session (warnings as errors, --keep-going); return its HTML folder.
-
-    Shared by this module and tests/test_browser.py (which imports it), so the suite builds once.
-    """
-    if "book" not in _BUILDS:
-        out = tmp_path_factory.mktemp("book")
-        jupyter_book = Path(sys.executable).with_name("jupyter-book")
-        result = subprocess.run(
-            [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-nW", "--keep-going"],
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        _BUILDS["book"] = (out / "_build" / "html", result)
-    return _BUILDS["book"]
-
-
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    """The HTML folder of the book, built once. A build warning fails test_book_builds_without_warnings;
-    the pages are still checked (--keep-going writes them), so one warning does not hide other defects."""
-    html, result = build_book(tmp_path_factory)
-    assert (html / "book" / "index.html").is_file(), f"no HTML was built:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    return html
-
-
-def test_book_builds_without_warnings(built_book, tmp_path_factory):
-    _, result = build_book(tmp_path_factory)
+def test_book_builds_without_warnings(book_build):
+    _, result = book_build
     log = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
     warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
     assert result.returncode == 0, "jupyter-book build -nW failed:\n" + "\n".join(warnings or [result.stderr[-6000:]])
@@ -304,7 +266,7 @@ def test_no_page_references_a_remote_asset(built_book):
 
 
 def test_notebook_kernels_have_no_network(tmp_path):
-    """The kernels nbval starts refuse outside connections (see conftest.py and tests/offline.py)."""
+    """The kernels nbval starts refuse outside connections (see conftest.py and tools/offline.py)."""
     from jupyter_client.manager import start_new_kernel
 
     assert "IPYTHONDIR" in os.environ, "conftest.py did not set up the offline start-up file"

@@ -2,8 +2,8 @@
 
 Headless Chromium (Debian's `chromium`) opens every page from disk, refuses every request that would leave
 the machine, and then does what a reader does: taps ☰ and "Contents", scrolls, opens the solutions, looks
-at the figures. One browser serves the whole module; each page is read once per viewport and the tests
-below judge those readings, so a failure names the page, the viewport and what is wrong.
+at the figures. One browser serves the whole session (tests/conftest.py, shared with tests/test_lab.py);
+each page is read once per viewport and the tests below judge those readings, so a failure names the page, the viewport and what is wrong.
 
 Each check is also run on a deliberately broken copy of a real page (the tests named ``..._catches_...``),
 so a check that can no longer fail is noticed.
@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from test_book import BOOK_TITLE, build_book, toc_files
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from book_helpers import BOOK_TITLE, CHROMIUM, toc_files, watch_page
+
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
@@ -31,40 +30,13 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 MIN_PIXELS_PER_CSS_PIXEL = 1.8
 MIN_SHARE_OF_CSS_WIDTH = 0.6
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None and os.environ.get("CI") != "true",
-    reason="Chromium is not installed (`apt-get install chromium`); CI installs it and never skips this",
-)
-
-
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    html, result = build_book(tmp_path_factory)
-    assert (html / "book" / "index.html").is_file(), f"no HTML was built:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    return html
-
-
-@pytest.fixture(scope="session")
-def browser():
-    assert CHROMIUM, "Chromium is required for the browser test (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            # Without the background-networking flags Chromium itself phones home at start-up.
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = [
+    pytest.mark.book,
+    pytest.mark.skipif(
+        CHROMIUM is None and os.environ.get("CI") != "true",
+        reason="Chromium is not installed (`apt-get install chromium`); CI installs it and never skips this",
+    ),
+]
 
 
 # --- What the page shows, measured in the page --------------------------------------------------------
@@ -219,30 +191,11 @@ def work_the_sidebars(page, viewport: str) -> list[str]:
     return problems
 
 
-def watch_page(page, allowed: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """Refuse every request outside ``allowed`` (URL prefixes) and collect console errors.
-
-    Returns the two lists, filled while the page lives: refused URLs and console/page errors.
-    """
-    refused, console_errors = [], []
-    allowed = (*allowed, "data:", "blob:", "about:")
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith(allowed):
-            request_route.continue_()
-        else:
-            refused.append(url)
-            request_route.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
-    return refused, console_errors
-
-
 def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = True) -> dict:
-    """Open one page from disk the way a reader does, at a viewport; report what the tests judge."""
+    """Open one page from disk the way a reader does, at a viewport; report what the tests judge.
+
+    Runs in the browser's thread: ``browser.run(read_page, html, viewport)`` (the fixture of tests/conftest.py).
+    """
     page = browser.new_page(viewport=VIEWPORTS[viewport])
     refused, console_errors = watch_page(page, allowed=("file://",))
     try:
@@ -348,7 +301,7 @@ def readings(built_book, browser) -> dict:
     for doc in PAGES:
         html = built_book / f"{doc}.html"
         for viewport in VIEWPORTS:
-            result[doc, viewport] = read_page(browser, html, viewport) if html.is_file() else None
+            result[doc, viewport] = browser.run(read_page, html, viewport) if html.is_file() else None
     print(f"\nbrowser: read {len(PAGES)} pages x {len(VIEWPORTS)} viewports in {time.perf_counter() - started:.1f} s")
     return result
 
@@ -440,7 +393,7 @@ def test_browser_check_catches_a_remote_script_and_a_broken_image(browser, tmp_p
         '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script></head>'
         '<body><main><h1>Bad</h1><img src="missing.png"></main></body></html>'
     )
-    report = read_page(browser, page, sidebars=False)
+    report = browser.run(read_page, page, sidebars=False)
     assert report["refused"] == ["https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"]
     assert report["broken_images"] and report["broken_images"][0].endswith("missing.png")
 
@@ -453,10 +406,10 @@ def test_sidebar_check_catches_the_hidden_toggle_bug(built_book, browser, tmp_pa
         '<button class="pst-navbar-icon sidebar-toggle secondary-toggle" style="display:none"></button>'
     )
     page = broken_copy(built_book, tmp_path, CHAPTER, body_start=hidden)
-    phone = read_page(browser, page, "phone")["sidebars"]
+    phone = browser.run(read_page, page, "phone")["sidebars"]
     assert "tapping ☰ does not show the chapter navigation" in phone, phone
     assert 'tapping "Contents" does not show the page\'s table of contents' in phone, phone
-    desktop = read_page(browser, page, "desktop")["sidebars"]
+    desktop = browser.run(read_page, page, "desktop")["sidebars"]
     assert "clicking ☰ does not collapse the chapter navigation" in desktop, desktop
 
 
@@ -465,17 +418,17 @@ def test_sideways_check_catches_a_wide_word_and_needs_the_books_css(built_book, 
     a wide formula, code line or output line scrolls inside its own box."""
     wide_word = '<p><span style="white-space: nowrap">' + "zero_division_" * 40 + "</span></p>"
     page = broken_copy(built_book, tmp_path, CHAPTER, article_end=wide_word)
-    problems = sideways_problems(read_page(browser, page, "phone", sidebars=False))
+    problems = sideways_problems(browser.run(read_page, page, "phone", sidebars=False))
     assert problems and "zero_division_zero" in problems[0], problems
 
     long_code = '<p>Set <code class="docutils literal notranslate"><span class="pre">' + "sklearn_" * 30 + "</span></code>.</p>"
     wraps = broken_copy(built_book, tmp_path, CHAPTER, article_end=long_code)
-    assert not sideways_problems(read_page(browser, wraps, "phone", sidebars=False))
+    assert not sideways_problems(browser.run(read_page, wraps, "phone", sidebars=False))
     without_css = broken_copy(
         built_book, tmp_path, CHAPTER, article_end=long_code,
         drop=r'<link rel="stylesheet"[^>]*book\.css[^>]*>',
     )
-    problems = sideways_problems(read_page(browser, without_css, "phone", sidebars=False))
+    problems = sideways_problems(browser.run(read_page, without_css, "phone", sidebars=False))
     assert problems and "sklearn_sklearn" in problems[0], problems
 
     boxes = (
@@ -485,7 +438,7 @@ def test_sideways_check_catches_a_wide_word_and_needs_the_books_css(built_book, 
         '<div class="highlight"><pre>' + "val_loss: 0.1 " * 40 + "</pre></div></div></div>"
     )
     scrolling = broken_copy(built_book, tmp_path, CHAPTER, article_end=boxes)
-    assert not sideways_problems(read_page(browser, scrolling, "phone", sidebars=False))
+    assert not sideways_problems(browser.run(read_page, scrolling, "phone", sidebars=False))
 
 
 def test_box_checks_catch_a_broken_exercise_fence(built_book, browser, tmp_path):
@@ -499,7 +452,7 @@ def test_box_checks_catch_a_broken_exercise_fence(built_book, browser, tmp_path)
         '<div class="highlight-default notranslate"><div class="highlight"><pre><span></span>\n</pre></div></div>'
         '<div class="cell_output docutils container"><div class="output text_html"></div></div>'
     )
-    report = read_page(browser, broken_copy(built_book, tmp_path, CHAPTER, article_end=broken), sidebars=False)
+    report = browser.run(read_page, broken_copy(built_book, tmp_path, CHAPTER, article_end=broken), sidebars=False)
     assert exercise_problems(report) == ["Exercise 9.9 (Broken): the box holds no question text"]
     problems = empty_box_problems(report)
     assert any(p.startswith("empty code block <pre>") and "Exercise 9.9" in p for p in problems), problems
@@ -516,7 +469,7 @@ def test_figure_check_catches_a_soft_and_a_squeezed_figure(built_book, browser, 
         f'<img src="{(tmp_path / "sharp.png").as_uri()}" style="width: 800px; height: 300px;">'
         f'<img src="{(tmp_path / "sharp.png").as_uri()}" style="width: 800px; max-width: 300px; height: auto;">'
     )
-    report = read_page(browser, broken_copy(built_book, tmp_path, CHAPTER, article_end=figures), sidebars=False)
+    report = browser.run(read_page, broken_copy(built_book, tmp_path, CHAPTER, article_end=figures), sidebars=False)
     problems = [p for p in figure_problems(report) if "soft.png" in p or "sharp.png" in p]
     assert len(problems) == 2, problems
     assert "soft.png" in problems[0] and "1.00 pixels per CSS pixel" in problems[0], problems
@@ -528,6 +481,6 @@ def test_search_check_catches_a_second_search_box(built_book, browser, tmp_path)
         '<div style="position:absolute; top:0; left:400px"><button class="btn search-button-field">'
         "Search</button></div>"
     )
-    report = read_page(browser, broken_copy(built_book, tmp_path, CHAPTER, body_start=second), sidebars=False)
+    report = browser.run(read_page, broken_copy(built_book, tmp_path, CHAPTER, body_start=second), sidebars=False)
     problems = search_problems(report)
     assert problems and problems[0].startswith("2 search boxes"), problems

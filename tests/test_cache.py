@@ -1,4 +1,4 @@
-"""The model cache of ``mlc_utils.training``: what the key follows, what loading accepts, how it writes.
+"""The model cache (``mlc_utils.cache``): what the key follows, what loading accepts, how it writes.
 
 Training is replaced by a stand-in (an untrained reference CNN, or the real recipe shrunk to a few
 samples), so every test takes seconds.
@@ -10,13 +10,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import functools
 import hashlib
-import inspect
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import warnings
 import zipfile
 from pathlib import Path
@@ -30,17 +28,22 @@ import keras
 import sklearn
 
 import mlc_utils
+from mlc_utils import cache as model_cache
 from mlc_utils import data, models, training
 from mlc_utils.models import build_reference_cnn
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = {"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}
+# What the chapters print (their stored outputs hold these lines).
+HIT_MESSAGE = "Loaded the trained reference CNN from the cache."
+MISS_MESSAGE = "No cached model found: training the reference CNN (about a minute)..."
+DONE_MESSAGE = "Trained and cached."
 
 
 @pytest.fixture(autouse=True)
 def fresh_session(monkeypatch):
     """No model kept in memory by an earlier test (``cached_model`` keeps those it could not cache)."""
-    monkeypatch.setattr(training, "_SESSION", {}, raising=False)
+    monkeypatch.setattr(model_cache, "_SESSION", {})
 
 
 @pytest.fixture
@@ -61,24 +64,25 @@ def stand_in(monkeypatch):
         keras.utils.set_random_seed(len(calls))
         return build_reference_cnn(), {k: list(v) for k, v in HISTORY.items()}
 
-    monkeypatch.setattr(training, "train_reference_model", train_reference_model)
+    # The cache calls the recipe it imported from mlc_utils.training.
+    monkeypatch.setattr(model_cache, "train_reference_model", train_reference_model)
     return calls
 
 
-def edited(monkeypatch, tmp_path, module, name, old, new):
-    """Replace ``module.name`` by a copy of its source with ``old`` replaced by ``new`` (a real edit:
-    ``inspect.getsource`` of the copy returns the edited text)."""
-    function = getattr(module, name)
-    source = textwrap.dedent(inspect.getsource(function))
-    assert old in source, f"{old!r} not in the source of {name}"
-    path = tmp_path / f"edited_{name}.py"
-    path.write_text(source.replace(old, new, 1))
-    namespace = {}
-    exec(compile(path.read_text(), str(path), "exec"), inspect.unwrap(function).__globals__, namespace)
-    # Every module of the package that imported the name sees the edit, as after editing the file.
-    for other in list(sys.modules.values()):
-        if getattr(other, "__name__", "").startswith("mlc_utils") and getattr(other, name, None) is function:
-            monkeypatch.setattr(other, name, namespace[name])
+def edited(monkeypatch, module, old, new):
+    """Make the cache read ``module``'s source with ``old`` replaced by ``new``, as after editing the
+    file (its digest is read afresh); the code that runs is unchanged, only what the key sees."""
+    source = model_cache._module_source
+    text = source(module)
+    assert text.count(old) == 1, f"{old!r} is not in {module} exactly once"
+    monkeypatch.setattr(model_cache, "_module_source",
+                        lambda name: text.replace(old, new) if name == module else source(name))
+    monkeypatch.setattr(model_cache, "_DIGESTS", {})
+
+
+def keys():
+    """The keys of both cached CNNs: chapter 4's reference and chapter 10's improved CNN."""
+    return {"reference": model_cache.cache_key(), "improved": model_cache.improved_cache_key()}
 
 
 def weights_equal(a, b):
@@ -91,18 +95,21 @@ def weights_equal(a, b):
 
 
 def test_cache_key_is_stable_within_a_session():
-    assert training.cache_key() == training.cache_key()
-    assert len(training.cache_key()) == 16
+    assert keys() == keys()
+    assert all(len(key) == 16 for key in keys().values())
+    assert len(set(keys().values())) == 2
 
 
 CONSTANT_CHANGES = [
-    # The MultiDigits generator's constants.
+    # The MultiDigits generator's constants, changed at run time (an edit of the file is below).
     (data, "_POOL_SEED", 20_241),
     (data, "DIGIT_SIZE", 13),
     (data, "IMAGE_SIZE", 30),
     (data, "MAX_DIGITS", 3),
     (data, "_POOL_FRACTIONS", (0.6, 0.2, 0.2)),
     (data, "SPLITS", ("train", "test", "val")),
+    # An architecture's constant.
+    (models, "POLICIES", ("float32",)),
     # Library and package versions.
     (mlc_utils, "__version__", "0.1.1"),
     (np, "__version__", "2.99.0"),
@@ -115,78 +122,110 @@ CONSTANT_CHANGES = [
 @pytest.mark.parametrize(
     "module, name, value", CONSTANT_CHANGES, ids=[f"{m.__name__}.{n}" for m, n, _ in CONSTANT_CHANGES]
 )
-def test_cache_key_follows_constants_and_versions(monkeypatch, module, name, value):
-    before = training.cache_key()
+def test_every_key_follows_constants_and_versions(monkeypatch, module, name, value):
+    before = keys()
     monkeypatch.setattr(module, name, value)
-    assert training.cache_key() != before
+    after = keys()
+    assert all(after[model] != before[model] for model in before)
 
 
 RECIPE_CHANGES = [
-    ("REFERENCE_FIT", "learning_rate", 1e-3),
-    ("REFERENCE_FIT", "batch_size", 32),
-    ("REFERENCE_FIT", "epochs", 11),
-    ("REFERENCE_FIT", "early_stopping_patience", 3),
-    ("REFERENCE_FIT", "early_stopping_monitor", "val_accuracy"),
-    ("REFERENCE_FIT", "restore_best_weights", False),
-    ("REFERENCE_FIT", "optimizer", "sgd"),
-    ("REFERENCE_DATA", "n_train", 5000),
-    ("REFERENCE_DATA", "n_val", 900),
-    ("REFERENCE_DATA", "n_test", 1000),
-    ("REFERENCE_DATA", "seed", 1),
+    ("REFERENCE_FIT", "learning_rate", 1e-3, {"reference"}),
+    ("REFERENCE_FIT", "batch_size", 32, {"reference"}),
+    ("REFERENCE_FIT", "epochs", 11, {"reference"}),
+    ("REFERENCE_FIT", "early_stopping_patience", 3, {"reference"}),
+    ("REFERENCE_FIT", "early_stopping_monitor", "val_accuracy", {"reference"}),
+    ("REFERENCE_FIT", "restore_best_weights", False, {"reference"}),
+    ("REFERENCE_FIT", "optimizer", "sgd", {"reference"}),
+    ("IMPROVED_FIT", "epochs", 9, {"improved"}),
+    ("IMPROVED_FIT", "learning_rate", 1e-3, {"improved"}),
+    ("IMPROVED_FIT", "weight_decay", 0.0, {"improved"}),
+    # Both CNNs train on the reference data.
+    ("REFERENCE_DATA", "n_train", 5000, {"reference", "improved"}),
+    ("REFERENCE_DATA", "n_val", 900, {"reference", "improved"}),
+    ("REFERENCE_DATA", "n_test", 1000, {"reference", "improved"}),
+    ("REFERENCE_DATA", "seed", 1, {"reference", "improved"}),
 ]
 
 
-@pytest.mark.parametrize("recipe, name, value", RECIPE_CHANGES, ids=[f"{r}.{n}" for r, n, _ in RECIPE_CHANGES])
-def test_cache_key_follows_the_recipe(monkeypatch, recipe, name, value):
-    before = training.cache_key()
+@pytest.mark.parametrize("recipe, name, value, affected", RECIPE_CHANGES,
+                         ids=[f"{r}.{n}" for r, n, _, _ in RECIPE_CHANGES])
+def test_a_recipe_constant_changes_every_affected_key(monkeypatch, recipe, name, value, affected):
+    before = keys()
     monkeypatch.setitem(getattr(training, recipe), name, value)
-    assert training.cache_key() != before
+    after = keys()
+    # A key changes only a little too often (the recipes share a module); it never misses a change.
+    assert {model for model in before if after[model] != before[model]} >= affected
 
 
 SOURCE_EDITS = [
-    # The issue's reproducer: the generator's noise level.
-    (data, "_generate", "np.float32(0.05) * noise", "np.float32(0.06) * noise"),
-    (data, "_generate", "rng.uniform(0.0, 0.35", "rng.uniform(0.0, 0.30"),
-    (data, "_pools", "np.random.default_rng(_POOL_SEED)", "np.random.default_rng(_POOL_SEED + 1)"),
-    (data, "_resize_weights", "+ 0.5)", "+ 0.4)"),
-    (data, "make_multidigits", "X, Y, _, _ = _generate(", "X, Y, _, _ = _generate(  #\n    "),
-    # The architecture.
-    (models, "build_reference_cnn", 'Conv2D(32, 3, activation="relu"', 'Conv2D(16, 3, activation="relu"'),
-    # The fit recipe.
-    (training, "train_reference_model", "callbacks=[early_stopping]", "callbacks=[]"),
-    (training, "train_reference_model", 'data["val"]', 'data["test"]'),
-    (training, "compile_reference_model", "keras.optimizers.Adam(", "keras.optimizers.AdamW("),
-    (training, "reference_data", 'split=split, seed=seed', 'split=split, seed=seed + 1'),
-    (training, "set_seed", "enable_op_determinism()", "disable_op_determinism()"),
+    # The issue's reproducer: the generator's noise level, then its other parts.
+    ("mlc_utils.data", "np.float32(0.05) * noise", "np.float32(0.06) * noise"),
+    ("mlc_utils.data", "rng.uniform(0.0, 0.35", "rng.uniform(0.0, 0.30"),
+    ("mlc_utils.data", "np.random.default_rng(_POOL_SEED)", "np.random.default_rng(_POOL_SEED + 1)"),
+    ("mlc_utils.data", "X, Y, _, _ = _generate(", "X, Y, _, _ = _generate(  #\n    "),
+    # The architectures.
+    ("mlc_utils.models", 'Conv2D(32, 3, activation="relu"', 'Conv2D(16, 3, activation="relu"'),
+    ("mlc_utils.models", 'x = layers.GlobalMaxPooling2D(name="anywhere"', 'x = layers.GlobalAveragePooling2D(name="anywhere"'),
+    # The recipes.
+    ("mlc_utils.training", "callbacks=[early_stopping]", "callbacks=[]"),
+    ("mlc_utils.training", "keras.optimizers.Adam(", "keras.optimizers.SGD("),
+    ("mlc_utils.training", "set_random_seed(seed)", "set_random_seed(seed + 1)"),
+    ("mlc_utils.training", '"weight_decay": 0.05', '"weight_decay": 0.04'),
+    # What they are built on: argument checks, the counting behind EpochClock, TensorFlow's import.
+    ("mlc_utils._validation", "def check_int(", "def check_int(  #\n"),
+    ("mlc_utils._counting", "def divide(", "def divide(  #\n"),
+    ("mlc_utils._tensorflow", 'setdefault("TF_CPP_MIN_LOG_LEVEL", "3")', 'setdefault("TF_CPP_MIN_LOG_LEVEL", "2")'),
+    ("mlc_utils", '__version__ = "', '__version__ = "1'),
 ]
 
 
-@pytest.mark.parametrize(
-    "module, name, old, new", SOURCE_EDITS, ids=[f"{m.__name__}.{n}:{o[:20]}" for m, n, o, _ in SOURCE_EDITS]
-)
-def test_cache_key_follows_the_code(monkeypatch, tmp_path, module, name, old, new):
-    before = training.cache_key()
-    edited(monkeypatch, tmp_path, module, name, old, new)
-    assert training.cache_key() != before
+@pytest.mark.parametrize("module, old, new", SOURCE_EDITS, ids=[f"{m}:{o[:24]}" for m, o, _ in SOURCE_EDITS])
+def test_an_edit_of_any_module_the_recipes_import_changes_every_key(monkeypatch, module, old, new):
+    before = keys()
+    edited(monkeypatch, module, old, new)
+    after = keys()
+    assert all(after[model] != before[model] for model in before)
+
+
+@pytest.mark.parametrize("module", ["mlc_utils.plotting", "mlc_utils.exercises", "mlc_utils.metrics"])
+def test_an_edit_of_a_module_the_recipes_never_import_keeps_the_keys(monkeypatch, module):
+    # Not a requirement, a measure of how often a key changes needlessly: these modules cannot
+    # change the weights, and the recipes do not import them.
+    before = keys()
+    edited(monkeypatch, module, "from __future__ import annotations", "from __future__ import annotations  #")
+    assert keys() == before
+
+
+def test_the_keys_cover_the_modules_training_imports_and_nothing_above():
+    covered = model_cache._closure({"mlc_utils.training"})
+    assert covered == {"mlc_utils", "mlc_utils._counting", "mlc_utils._tensorflow", "mlc_utils._validation",
+                       "mlc_utils.data", "mlc_utils.models", "mlc_utils.training"}
+    # Imports inside functions count: data.py imports _tensorflow only inside make_tf_dataset.
+    assert "mlc_utils._tensorflow" in model_cache._imports_of("mlc_utils.data")
 
 
 def test_cache_key_follows_the_built_architecture(monkeypatch):
     # No source changes, but Keras builds another model (float64 weights): the configuration counts.
-    before = training.cache_key()
+    before = keys()
     floatx = keras.config.floatx()
     keras.config.set_floatx("float64")
     try:
-        assert training.cache_key() != before
+        after = keys()
     finally:
         keras.config.set_floatx(floatx)
-    assert training.cache_key() == before
+    assert all(after[model] != before[model] for model in before)
+    assert keys() == before
 
 
-KEY_SCRIPT = "import mlc_utils, mlc_utils.training as t; print(mlc_utils.__file__); print(t.cache_key())"
+KEY_SCRIPT = ("import mlc_utils, mlc_utils.cache as c; print(mlc_utils.__file__); "
+              "print(c.cache_key()); print(c.improved_cache_key())")
 
 
-def test_cache_key_follows_an_edit_of_data_py_in_a_copy_of_the_package(tmp_path):
-    """The issue's reproducer, on disk: the same package copied twice, one copy with the noise changed."""
+@pytest.mark.slow
+def test_every_key_follows_an_edit_of_data_py_in_a_copy_of_the_package(tmp_path):
+    """The issue's reproducer, on disk: the same package copied twice, one copy with the noise changed.
+    Both CNNs are trained on MultiDigits, so both keys change."""
     processes = {}
     for variant in ("same", "edited"):
         package = tmp_path / variant / "mlc_utils"
@@ -200,23 +239,15 @@ def test_cache_key_follows_an_edit_of_data_py_in_a_copy_of_the_package(tmp_path)
             [sys.executable, "-c", KEY_SCRIPT], cwd=package.parent, env=env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
-    keys = {}
+    found = {}
     for variant, process in processes.items():
         out, _ = process.communicate(timeout=300)
         assert process.returncode == 0
-        imported_from, keys[variant] = out.split()
+        imported_from, reference, improved = out.split()
         assert Path(imported_from).parent == tmp_path / variant / "mlc_utils"
-    assert keys["same"] == training.cache_key()  # no path or process in the key: a copy agrees
-    assert keys["edited"] != keys["same"]
-
-
-def test_generator_version_is_not_needed_for_the_key(monkeypatch):
-    # The key must not depend on a number that someone has to remember to bump.
-    before = training.cache_key()
-    for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").startswith("mlc_utils") and hasattr(module, "GENERATOR_VERSION"):
-            monkeypatch.setattr(module, "GENERATOR_VERSION", 99)
-    assert training.cache_key() == before
+        found[variant] = {"reference": reference, "improved": improved}
+    assert found["same"] == keys()  # no path or process in the key: a copy agrees
+    assert all(found["edited"][model] != found["same"][model] for model in found["same"])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -225,50 +256,48 @@ def test_generator_version_is_not_needed_for_the_key(monkeypatch):
 
 
 def test_miss_trains_and_caches_then_a_hit_loads_the_same_weights(cache, stand_in, capsys):
-    model, history = training.load_reference_model()
-    assert capsys.readouterr().out.splitlines() == [
-        "No cached model found: training the reference CNN (about a minute)...",
-        "Trained and cached.",
-    ]
-    assert training.MISS_MESSAGE == "No cached model found: training the reference CNN (about a minute)..."
-    assert training.DONE_MESSAGE == "Trained and cached."
+    model, history = model_cache.load_reference_model()
+    assert capsys.readouterr().out.splitlines() == [MISS_MESSAGE, DONE_MESSAGE]
     assert len(stand_in) == 1 and history == HISTORY
 
-    loaded, history = training.load_reference_model()
-    assert capsys.readouterr().out == "Loaded the trained reference CNN from the cache.\n"
-    assert training.HIT_MESSAGE == "Loaded the trained reference CNN from the cache."
+    loaded, history = model_cache.load_reference_model()
+    assert capsys.readouterr().out == HIT_MESSAGE + "\n"
     assert len(stand_in) == 1 and history == HISTORY
     assert weights_equal(loaded, model)
-    assert loaded.optimizer is not None and loaded.loss == "binary_crossentropy"  # compiled, ready to evaluate
-    assert [p.name for p in cache.iterdir()] == [f"reference-{training.cache_key()}.keras"]
+    # A hit and a miss return the same thing: compiled by compile_reference_model, ready to evaluate.
+    for returned in (model, loaded):
+        assert isinstance(returned.optimizer, keras.optimizers.Adam) and returned.loss == "binary_crossentropy"
+        assert returned.optimizer.learning_rate.numpy() == pytest.approx(training.REFERENCE_FIT["learning_rate"])
+    assert [p.name for p in cache.iterdir()] == [f"reference-{model_cache.cache_key()}.keras"]
 
-    training.load_reference_model(verbose=False)
+    model_cache.load_reference_model(verbose=False)
     assert capsys.readouterr().out == ""
 
 
 def test_a_changed_recipe_is_a_miss(cache, stand_in, monkeypatch, capsys):
-    training.load_reference_model(verbose=False)
+    model_cache.load_reference_model(verbose=False)
     monkeypatch.setitem(training.REFERENCE_FIT, "epochs", 11)
-    training.load_reference_model()
-    assert capsys.readouterr().out.splitlines()[0] == training.MISS_MESSAGE
+    model_cache.load_reference_model()
+    assert capsys.readouterr().out.splitlines()[0] == MISS_MESSAGE
     assert len(stand_in) == 2
 
 
+@pytest.mark.slow
 def test_cache_reference_model_accepts_a_keras_history_and_returns_the_path(cache):
     model = training.compile_reference_model(build_reference_cnn())
     fit = model.fit(np.zeros((4, 32, 32, 3), "float32"), np.zeros((4, 10)), epochs=1, verbose=0)
-    path = training.cache_reference_model(model, fit)
-    assert path == cache / f"reference-{training.cache_key()}.keras" and path.is_file()
-    loaded, history = training.load_reference_model(verbose=False)
+    path = model_cache.cache_reference_model(model, fit)
+    assert path == cache / f"reference-{model_cache.cache_key()}.keras" and path.is_file()
+    loaded, history = model_cache.load_reference_model(verbose=False)
     assert set(history) == {"loss", "accuracy"} and len(history["loss"]) == 1
     assert weights_equal(loaded, model)
 
 
 def test_cache_reference_model_refuses_another_architecture(cache):
     with pytest.raises(ValueError, match="model: expected the reference CNN"):
-        training.cache_reference_model(build_reference_cnn(n_labels=3), HISTORY)
+        model_cache.cache_reference_model(build_reference_cnn(n_labels=3), HISTORY)
     with pytest.raises(TypeError, match="model"):
-        training.cache_reference_model("model.keras", HISTORY)
+        model_cache.cache_reference_model("model.keras", HISTORY)
     assert not cache.exists() or not any(cache.iterdir())
 
 
@@ -284,7 +313,7 @@ def architecture(model):
 def plant(path, model, history=HISTORY, **meta_changes):
     """Write ``model`` at ``path`` as an attacker who knows the format would, with forged metadata
     (and a history file beside it, as the cache of version 0.1.0 wanted)."""
-    meta = {"format": 2, "name": "reference", "key": training.cache_key(),
+    meta = {"format": 2, "name": "reference", "key": model_cache.cache_key(),
             "architecture": architecture(build_reference_cnn()), "history": history}
     meta.update(meta_changes)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -317,15 +346,15 @@ def test_a_planted_lambda_payload_never_runs(cache, stand_in, tmp_path, monkeypa
     inputs = keras.Input((32, 32, 3))
     evil = keras.Model(inputs, keras.layers.Lambda(payload, name="payload")(inputs))
     marker.unlink()  # building the model ran it once; from now on only a load could
-    path = cache / f"reference-{training.cache_key()}.keras"
+    path = cache / f"reference-{model_cache.cache_key()}.keras"
     plant(path, evil)
     planted = tmp_path / "planted.keras"
     shutil.copy(path, planted)
 
-    model, history = training.load_reference_model()
+    model, history = model_cache.load_reference_model()
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"Ignoring the cached file {path.name}: its weights do not fit")
-    assert out[1:] == [training.MISS_MESSAGE, training.DONE_MESSAGE]
+    assert out[1:] == [MISS_MESSAGE, DONE_MESSAGE]
     assert not marker.exists()
     assert len(stand_in) == 1
 
@@ -337,20 +366,20 @@ def test_a_planted_lambda_payload_never_runs(cache, stand_in, tmp_path, monkeypa
 
 
 def test_a_valid_model_of_another_architecture_is_a_miss(cache, stand_in, capsys):
-    path = cache / f"reference-{training.cache_key()}.keras"
+    path = cache / f"reference-{model_cache.cache_key()}.keras"
     other = build_reference_cnn(n_labels=3)
     plant(path, other)  # forged metadata: only the weights can tell
-    training.load_reference_model()
+    model_cache.load_reference_model()
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"Ignoring the cached file {path.name}: its weights do not fit the architecture")
-    assert out[1] == training.MISS_MESSAGE and len(stand_in) == 1
+    assert out[1] == MISS_MESSAGE and len(stand_in) == 1
 
     # A plain .keras file of another model, as Keras writes it, is not an mlc_utils cache file.
     path.unlink()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         other.save(path)
-    training.load_reference_model()
+    model_cache.load_reference_model()
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"Ignoring the cached file {path.name}: it was not written by mlc_utils (no mlc_utils.json inside)."
     assert len(stand_in) == 2
@@ -366,9 +395,9 @@ def test_a_valid_model_of_another_architecture_is_a_miss(cache, stand_in, capsys
     ],
 )
 def test_metadata_for_another_model_is_a_miss(cache, stand_in, capsys, change, reason):
-    path = cache / f"reference-{training.cache_key()}.keras"
+    path = cache / f"reference-{model_cache.cache_key()}.keras"
     plant(path, build_reference_cnn(), **change)
-    training.load_reference_model()
+    model_cache.load_reference_model()
     assert capsys.readouterr().out.splitlines()[0].startswith(f"Ignoring the cached file {path.name}: {reason}")
     assert len(stand_in) == 1
 
@@ -388,9 +417,9 @@ def test_metadata_for_another_model_is_a_miss(cache, stand_in, capsys, change, r
     ],
 )
 def test_a_history_of_the_wrong_shape_is_a_miss(cache, stand_in, capsys, history):
-    path = cache / f"reference-{training.cache_key()}.keras"
+    path = cache / f"reference-{model_cache.cache_key()}.keras"
     plant(path, build_reference_cnn(), history=history)
-    _, loaded_history = training.load_reference_model()
+    _, loaded_history = model_cache.load_reference_model()
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"Ignoring the cached file {path.name}: its training history has the wrong shape")
     assert loaded_history == HISTORY and len(stand_in) == 1
@@ -398,22 +427,22 @@ def test_a_history_of_the_wrong_shape_is_a_miss(cache, stand_in, capsys, history
 
 @pytest.mark.parametrize("content", [b"", b"not a zip file", b"PK\x03\x04" + b"\0" * 40])
 def test_a_corrupt_file_is_a_miss(cache, stand_in, capsys, content):
-    path = cache / f"reference-{training.cache_key()}.keras"
+    path = cache / f"reference-{model_cache.cache_key()}.keras"
     cache.mkdir()
     path.write_bytes(content)
-    training.load_reference_model()
+    model_cache.load_reference_model()
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"Ignoring the cached file {path.name}: it is not a readable cache file")
     assert len(stand_in) == 1
-    training.load_reference_model(verbose=False)  # replaced by a good file
+    model_cache.load_reference_model(verbose=False)  # replaced by a good file
     assert len(stand_in) == 1
 
 
 def test_a_truncated_cache_file_is_a_miss(cache, stand_in, capsys):
-    training.load_reference_model(verbose=False)
-    path = cache / f"reference-{training.cache_key()}.keras"
+    model_cache.load_reference_model(verbose=False)
+    path = cache / f"reference-{model_cache.cache_key()}.keras"
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    training.load_reference_model()
+    model_cache.load_reference_model()
     assert capsys.readouterr().out.startswith(f"Ignoring the cached file {path.name}: it is not a readable")
     assert len(stand_in) == 2
 
@@ -455,13 +484,13 @@ UNWRITABLE = {
 def test_an_unwritable_cache_still_returns_the_trained_model(monkeypatch, tmp_path, stand_in, capsys, where):
     folder = UNWRITABLE[where](tmp_path)
     monkeypatch.setenv("MLC_UTILS_CACHE", str(folder))
-    with pytest.warns(training.CacheWarning, match=f"Could not cache the trained reference CNN in {folder}"):
-        model, history = training.load_reference_model()
+    with pytest.warns(model_cache.CacheWarning, match=f"Could not cache the trained reference CNN in {folder}"):
+        model, history = model_cache.load_reference_model()
     assert isinstance(model, keras.Model) and history == HISTORY
-    assert capsys.readouterr().out.splitlines() == [training.MISS_MESSAGE, "Trained (not cached)."]
+    assert capsys.readouterr().out.splitlines() == [MISS_MESSAGE, "Trained (not cached)."]
 
     # Later calls in the same session reuse it instead of training (and failing) again.
-    again, _ = training.load_reference_model()
+    again, _ = model_cache.load_reference_model()
     assert "earlier in this session" in capsys.readouterr().out
     assert len(stand_in) == 1 and weights_equal(again, model)
 
@@ -470,14 +499,14 @@ def test_an_unwritable_cache_names_the_folder_when_caching_explicitly(monkeypatc
     (tmp_path / "file").write_text("x")
     monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path / "file"))
     with pytest.raises(OSError, match="could not cache the reference CNN in .*file"):
-        training.cache_reference_model(build_reference_cnn(), HISTORY)
+        model_cache.cache_reference_model(build_reference_cnn(), HISTORY)
 
 
 def test_a_folder_at_the_model_path_leaves_nothing_half_written(cache, stand_in, capsys):
-    path = cache / f"reference-{training.cache_key()}.keras"
+    path = cache / f"reference-{model_cache.cache_key()}.keras"
     path.mkdir(parents=True)
-    with pytest.warns(training.CacheWarning, match="Could not cache"):
-        model, history = training.load_reference_model()
+    with pytest.warns(model_cache.CacheWarning, match="Could not cache"):
+        model, history = model_cache.load_reference_model()
     assert capsys.readouterr().out.startswith(f"Ignoring the cached file {path.name}: it is not a file")
     assert history == HISTORY
     assert sorted(p.name for p in cache.iterdir()) == [path.name]  # no stray history or temporary file
@@ -486,7 +515,7 @@ def test_a_folder_at_the_model_path_leaves_nothing_half_written(cache, stand_in,
 def test_cache_dir_expands_the_home_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("MLC_UTILS_CACHE", "~/models")
-    assert training.cache_dir() == tmp_path / "models"
+    assert model_cache.cache_dir() == tmp_path / "models"
 
 
 def test_two_interleaved_writers_leave_one_complete_pair(cache, monkeypatch):
@@ -500,7 +529,7 @@ def test_two_interleaved_writers_leave_one_complete_pair(cache, monkeypatch):
     renames = []
     monkeypatch.setattr(os, "replace", lambda *a, **k: (renames.append(a), real_replace(*a, **k))[1])
     monkeypatch.setenv("MLC_UTILS_CACHE", str(cache.parent / "count"))
-    training.cache_reference_model(model_a, history_a)
+    model_cache.cache_reference_model(model_a, history_a)
     monkeypatch.setenv("MLC_UTILS_CACHE", str(cache))
     n_renames = len(renames)
     assert n_renames >= 1
@@ -511,18 +540,18 @@ def test_two_interleaved_writers_leave_one_complete_pair(cache, monkeypatch):
         calls.append(args)
         if len(calls) == n_renames:  # writer A's last rename: writer B writes everything first
             monkeypatch.setattr(os, "replace", real_replace)
-            training.cache_reference_model(model_b, history_b)
+            model_cache.cache_reference_model(model_b, history_b)
         return real_replace(*args, **kwargs)
 
     monkeypatch.setattr(os, "replace", interleaved)
-    training.cache_reference_model(model_a, history_a)
+    model_cache.cache_reference_model(model_a, history_a)
     monkeypatch.setattr(os, "replace", real_replace)
 
-    loaded, history = training.load_reference_model(verbose=False)
+    loaded, history = model_cache.load_reference_model(verbose=False)
     winner = model_a if history == history_a else model_b
     assert history in (history_a, history_b)
     assert weights_equal(loaded, winner)
-    assert [p.name for p in cache.iterdir()] == [f"reference-{training.cache_key()}.keras"]
+    assert [p.name for p in cache.iterdir()] == [f"reference-{model_cache.cache_key()}.keras"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -538,6 +567,7 @@ def tiny_compile(model):
     model.compile(optimizer="adam", loss="binary_crossentropy")
 
 
+@pytest.mark.slow
 def test_cached_model_trains_once_and_follows_its_key_parts(cache, capsys):
     trained = []
 
@@ -551,18 +581,18 @@ def test_cached_model_trains_once_and_follows_its_key_parts(cache, capsys):
         return model, fit
 
     kwargs = dict(build_fn=tiny_build, train_fn=train, compile_fn=tiny_compile, what="tiny CNN")
-    model, history = training.cached_model("tiny", key_parts={"epochs": 1}, **kwargs)
+    model, history = model_cache.cached_model("tiny", key_parts={"epochs": 1}, **kwargs)
     assert capsys.readouterr().out.splitlines() == [
         "No cached model found: training the tiny CNN...", "Trained and cached."]
     assert set(history) == {"loss"} and len(history["loss"]) == 1
 
-    loaded, again = training.cached_model("tiny", key_parts={"epochs": 1}, **kwargs)
+    loaded, again = model_cache.cached_model("tiny", key_parts={"epochs": 1}, **kwargs)
     assert capsys.readouterr().out == "Loaded the trained tiny CNN from the cache.\n"
     assert len(trained) == 1 and again == history and weights_equal(loaded, model)
 
-    training.cached_model("tiny", key_parts={"epochs": 2}, verbose=False, **kwargs)
-    training.cached_model("tiny", key_parts={"epochs": 1, "data": np.ones(3)}, verbose=False, **kwargs)
-    training.cached_model("tiny", key_parts={"epochs": 1}, verbose=False,
+    model_cache.cached_model("tiny", key_parts={"epochs": 2}, verbose=False, **kwargs)
+    model_cache.cached_model("tiny", key_parts={"epochs": 1, "data": np.ones(3)}, verbose=False, **kwargs)
+    model_cache.cached_model("tiny", key_parts={"epochs": 1}, verbose=False,
                           **dict(kwargs, train_fn=functools.partial(train, epochs=2)))
     assert len(trained) == 4
     assert len(list(cache.glob("tiny-*.keras"))) == 4
@@ -570,8 +600,70 @@ def test_cached_model_trains_once_and_follows_its_key_parts(cache, capsys):
 
 def test_cached_model_refuses_bad_arguments(cache):
     with pytest.raises(ValueError, match="name"):
-        training.cached_model("../evil", tiny_build, lambda: None)
+        model_cache.cached_model("../evil", tiny_build, lambda: None)
     with pytest.raises(TypeError, match="train_fn"):
-        training.cached_model("tiny", tiny_build, "train")
+        model_cache.cached_model("tiny", tiny_build, "train")
     with pytest.raises(ValueError, match="train_fn: returned a model whose architecture differs"):
-        training.cached_model("tiny", tiny_build, lambda: (tiny_build(n_labels=3), {"loss": [1.0]}))
+        model_cache.cached_model("tiny", tiny_build, lambda: (tiny_build(n_labels=3), {"loss": [1.0]}))
+
+
+# ------------------------------------------------------------------------------------------------
+# The improved CNN of chapter 10
+# ------------------------------------------------------------------------------------------------
+
+
+def test_improved_cache_key_follows_policy_and_recipe(monkeypatch):
+    key = model_cache.improved_cache_key("float32")
+    assert model_cache.improved_cache_key("float32") == key == model_cache.improved_cache_key()
+    assert model_cache.improved_cache_key("mixed_bfloat16") != key
+    with pytest.raises(ValueError, match="policy"):
+        model_cache.improved_cache_key("bfloat16")
+    monkeypatch.setitem(training.IMPROVED_FIT, "epochs", 99)
+    assert model_cache.improved_cache_key("float32") != key
+
+
+@pytest.mark.slow
+def test_improved_cnn_miss_then_hit_return_the_same_compiled_model(tmp_path, monkeypatch, capsys):
+    small = {s: data.make_multidigits(32, split=s, seed=0) for s in ("train", "val", "test")}
+    monkeypatch.setattr(training, "reference_data", lambda: small)  # what train_improved_cnn calls
+    monkeypatch.setitem(training.IMPROVED_FIT, "epochs", 1)
+    monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path))
+    trained, history = model_cache.load_improved_cnn("float32")
+    assert "training the improved CNN" in capsys.readouterr().out
+    assert len(history["val_f1_micro"]) == len(history["time_s"]) == 1
+    loaded, history_again = model_cache.load_improved_cnn("float32")
+    assert capsys.readouterr().out.strip() == "Loaded the trained improved CNN from the cache."
+    assert history_again == history
+    assert weights_equal(trained, loaded)
+    # The same thing either way: compiled afresh with chapter 10's recipe, optimizer not yet stepped.
+    for model in (trained, loaded):
+        assert isinstance(model.optimizer, keras.optimizers.AdamW) and model.loss == "binary_crossentropy"
+        assert int(model.optimizer.iterations.numpy()) == 0
+    X = small["val"][0][:4]
+    np.testing.assert_array_equal(trained.predict(X, verbose=0), loaded.predict(X, verbose=0))
+
+
+def test_cache_dir_default_is_the_ignored_repo_folder(monkeypatch):
+    monkeypatch.delenv("MLC_UTILS_CACHE", raising=False)
+    assert model_cache.cache_dir() == ROOT / ".cache" / "mlc_utils"
+
+
+def test_cache_dir_env_override(monkeypatch, tmp_path):
+    monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path))
+    assert model_cache.cache_dir() == tmp_path
+
+
+def test_cache_key_is_stable_and_covers_the_recipe(monkeypatch):
+    key = model_cache.cache_key()
+    assert key == model_cache.cache_key()
+    monkeypatch.setitem(training.REFERENCE_FIT, "epochs", 11)
+    assert model_cache.cache_key() != key
+    monkeypatch.setitem(training.REFERENCE_FIT, "epochs", 10)
+    monkeypatch.setitem(training.REFERENCE_DATA, "seed", 1)
+    assert model_cache.cache_key() != key
+
+
+def test_cache_reference_model_rejects_non_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path))
+    with pytest.raises(TypeError, match="model"):
+        model_cache.cache_reference_model("model.keras", {})

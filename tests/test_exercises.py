@@ -4,7 +4,16 @@ import pytest
 import sklearn.metrics as skm
 
 from mlc_utils.data import toy_photos
-from mlc_utils.exercises import EXERCISES, check, check_array, check_value, verdict_array, verdict_value
+from mlc_utils.exercises import (
+    EXERCISES,
+    _fmt,
+    check,
+    check_array,
+    check_value,
+    graded,
+    verdict_array,
+    verdict_value,
+)
 
 EX = toy_photos()
 T, S, P = EX.y_true, EX.y_score, EX.y_pred
@@ -149,11 +158,33 @@ HAND_ARRAYS = {
 }
 
 
-# The package's core checks; the chapter-specific ones registered later in exercises.py
-# (ch8_..., ch10_..., ...) are tested by hand beside the chapters' other tests.
+# The package's core checks; the chapter-specific ones (ch6_..., ch8_..., ...) are tested by hand
+# further down.
 CORE = {"label_cardinality", "label_density", "cooccurrence", "threshold", "top_k", "subset_accuracy",
         "hamming_loss", "precision", "recall", "f1", "f1_per_label", "jaccard", "one_error", "coverage",
         "ranking_loss", "lrap", "average_precision", "roc_auc", "subset_accuracy_if_independent"}
+
+
+#: The chapter of each exercise: the "chN_" prefix, or where the book introduces it.
+CHAPTER = {
+    "label_cardinality": 1, "label_density": 1, "cooccurrence": 1,
+    "threshold": 5, "subset_accuracy": 5, "hamming_loss": 5, "subset_accuracy_if_independent": 5,
+    "precision": 6, "recall": 6, "f1": 6, "f1_per_label": 6, "jaccard": 6,
+    "one_error": 7, "coverage": 7, "ranking_loss": 7, "lrap": 7, "average_precision": 7, "roc_auc": 7,
+    "top_k": 8,
+}
+
+
+def chapter(exercise_id):
+    if exercise_id.startswith("ch"):
+        return int(exercise_id[2:exercise_id.index("_")])
+    return CHAPTER[exercise_id]
+
+
+def test_the_registry_is_in_chapter_order():
+    chapters = [chapter(exercise_id) for exercise_id in EXERCISES]
+    assert chapters == sorted(chapters), list(EXERCISES)
+    assert set(CHAPTER) <= set(EXERCISES)
 
 
 def test_every_core_exercise_has_a_hand_computed_expectation():
@@ -486,7 +517,6 @@ def test_generic_checks_pass_their_tolerance_on(capsys):
 
 
 # -- boundaries and branches of the verdicts (mutation survivors) --------------------------------
-from mlc_utils.exercises import _fmt  # noqa: E402
 
 
 def test_numbers_are_formatted_whole_up_to_1e15():
@@ -554,3 +584,101 @@ def test_macro_f1_zero_division_names_each_convention(capsys):
         "out of the mean.")
     assert verdict(capsys, "ch6_macro_f1_zero_division", 5 / 6, **inputs, zero_division=0) == (
         "Not yet: macro-F1 = 0.8333 is the macro-F1 with zero_division=1, which counts the undefined label as 1.")
+
+
+# -- the chapter 6 zero_division check: right answer and each wrong answer it names, by hand ------
+# y_true = [[1, 0], [1, 0]], y_pred = [[1, 0], [0, 0]]: label 0 has TP = 1, FN = 1, so F1 = 2/3;
+# label 1 is never present nor predicted (F1 = 0/0). Macro-F1 is (2/3 + 1)/2 = 5/6 with
+# zero_division=1, (2/3 + 0)/2 = 1/3 with 0, and 2/3 with NaN (the label left out).
+
+ZERO_DIVISION_TRUE = np.array([[1, 0], [1, 0]])
+ZERO_DIVISION_PRED = np.array([[1, 0], [0, 0]])
+
+
+def macro_f1_verdict(capsys, answer, **options):
+    return verdict(capsys, "ch6_macro_f1_zero_division", answer, y_true=ZERO_DIVISION_TRUE,
+                   y_pred=ZERO_DIVISION_PRED, **options)
+
+
+@pytest.mark.parametrize("zero_division, right", [(1, 5 / 6), (0, 1 / 3), (np.nan, 2 / 3)])
+def test_macro_f1_zero_division_right_answer_for_each_convention(capsys, zero_division, right):
+    assert macro_f1_verdict(capsys, right, zero_division=zero_division).startswith("Correct")
+
+
+@pytest.mark.parametrize("wrong, named", [(1 / 3, "zero_division=0"), (2 / 3, "zero_division=nan")])
+def test_macro_f1_zero_division_answer_of_another_convention_is_named(capsys, wrong, named):
+    out = macro_f1_verdict(capsys, wrong)  # the exercise asks for zero_division=1
+    assert out.startswith("Not yet") and named in out
+    assert "0.8333" not in out  # the expected value is never printed
+
+
+def test_macro_f1_zero_division_default_is_one_and_other_errors_say_too_low(capsys):
+    assert macro_f1_verdict(capsys, 5 / 6).startswith("Correct")
+    out = macro_f1_verdict(capsys, 0.5)
+    assert out.startswith("Not yet") and "too low" in out and "0.8333" not in out
+
+
+def test_macro_f1_zero_division_placeholder_gets_not_yet(capsys):
+    assert macro_f1_verdict(capsys, ...).startswith("Not yet")
+
+
+# -- the chapter 8 and 9 checks, by hand ---------------------------------------------------------
+
+def test_global_threshold_exercise(capsys):
+    rng = np.random.default_rng(1)
+    y_true = (rng.random((200, 3)) < 0.4).astype(int)
+    y_score = np.clip(0.4 * y_true + 0.6 * rng.random(y_true.shape), 0, 1)
+    grid = np.round(np.arange(1, 100) / 100, 2)
+    f1 = [skm.f1_score(y_true, (y_score >= t).astype(int), average="micro") for t in grid]
+    best = grid[int(np.argmax(f1))]  # first best; the check accepts the one nearest 0.5 among ties
+    ties = grid[np.isclose(f1, max(f1))]
+    expected = ties[np.argmin(np.abs(ties - 0.5))]
+    assert np.isclose(skm.f1_score(y_true, (y_score >= best).astype(int), average="micro"), max(f1))
+    assert verdict(capsys, "ch8_global_threshold", expected, y_true=y_true, y_score=y_score).startswith("Correct")
+    assert verdict(capsys, "ch8_global_threshold", ..., y_true=y_true, y_score=y_score).startswith("Not yet")
+
+
+def test_at_least_one_exercise(capsys):
+    y_score = np.array([[0.1, 0.3, 0.2], [0.9, 0.2, 0.8]])
+    right = np.array([[0, 1, 0], [1, 0, 1]])
+    assert verdict(capsys, "ch8_at_least_one", right, y_score=y_score).startswith("Correct")
+    plain = (y_score >= 0.5).astype(int)
+    assert verdict(capsys, "ch8_at_least_one", plain, y_score=y_score).startswith("Not yet")
+    assert verdict(capsys, "ch8_at_least_one", ..., y_score=y_score).startswith("Not yet")
+
+
+def test_class_weight_rows_exercise(capsys):
+    Y = np.array([[0, 1, 1], [1, 0, 1], [0, 0, 1]])
+    # Keras weights each row by its first label: rows 1, 0 and 2.
+    right = np.array([2.0, 1.0, 10.0])
+    weights = {0: 1.0, 1: 2.0, 2: 10.0}
+    assert verdict(capsys, "ch9_class_weight_rows", right, Y=Y, class_weight=weights).startswith("Correct")
+    hoped = np.array([12.0, 11.0, 10.0])  # the sum over present labels: what learners hope for
+    assert verdict(capsys, "ch9_class_weight_rows", hoped, Y=Y, class_weight=weights).startswith("Not yet")
+
+
+def test_positive_weights_and_group_recall_exercises(capsys):
+    Y = np.array([[1, 0], [1, 1], [0, 0], [0, 0]])
+    assert verdict(capsys, "ch9_positive_weights", [1.0, np.sqrt(3)], Y=Y, power=0.5).startswith("Correct")
+    assert verdict(capsys, "ch9_positive_weights", [1.0, 3.0], Y=Y, power=0.5).startswith("Not yet")
+    y_true = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]])
+    y_pred = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 1]])
+    # Columns 1 and 2 hold 4 positives, of which 2 are predicted.
+    assert verdict(capsys, "ch9_group_recall", 0.5, y_true=y_true, y_pred=y_pred, labels=[1, 2]).startswith("Correct")
+    wrong = verdict(capsys, "ch9_group_recall", 4 / 6, y_true=y_true, y_pred=y_pred, labels=[1, 2])
+    assert wrong.startswith("Not yet") and "all labels" in wrong
+
+
+# --- graded: the checks as nbgrader tests (the assignments' test cells call it) ---
+
+
+def test_graded_passes_correct_and_fails_not_yet(capsys):
+    with graded():
+        print("Correct: F1 = 0.5.")
+    with pytest.raises(AssertionError, match="Not yet: F1 = 0.4 is too low"):
+        with graded():
+            print("Correct: precision = 0.5.")
+            print("Not yet: F1 = 0.4 is too low.")
+    with pytest.raises(AssertionError, match="no check ran"):
+        with graded():
+            pass

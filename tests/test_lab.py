@@ -19,14 +19,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from test_browser import CHROMIUM, watch_page
+from book_helpers import CHROMIUM, ROOT, watch_page
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.book  # starts JupyterLab and drives a browser
+
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 
 needs_lab = pytest.mark.skipif(
@@ -101,6 +101,7 @@ def lab(tmp_path_factory):
     log = (home / "server.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    served = False
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -113,6 +114,7 @@ def lab(tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("JupyterLab did not start:\n" + (home / "server.log").read_text()[-3000:])
             time.sleep(0.5)
+        served = True
         yield url
     finally:
         server.terminate()
@@ -122,48 +124,19 @@ def lab(tmp_path_factory):
             server.kill()
             server.wait()
         log.close()
-        assert server.poll() is not None, "the JupyterLab server is still running"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium driven from a thread of its own.
-
-    Playwright's synchronous API refuses to start where an asyncio loop is running, and earlier tests
-    in the session (kernels, nbclient) can leave one in the main thread. Every call on this browser
-    goes through ``browser.run(fn, *args)``, which runs it in the browser's thread.
-    """
-    assert CHROMIUM, "Chromium is required for the JupyterLab test (apt-get install chromium)"
-    pool = ThreadPoolExecutor(max_workers=1)
-    state = {}
-
-    def start():
-        from playwright.sync_api import sync_playwright
-
-        state["playwright"] = sync_playwright().start()
-        state["browser"] = state["playwright"].chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-
-    pool.submit(start).result()
-
-    class Runner:
-        def run(self, fn, *args):
-            return pool.submit(fn, state["browser"], *args).result()
-
-    yield Runner()
-
-    def stop():
-        state["browser"].close()
-        state["playwright"].stop()
-
-    pool.submit(stop).result()
-    pool.shutdown()
+        if served:  # stopped means no longer serving: nothing answers on its port any more
+            with socket.socket() as probe:
+                probe.settimeout(5)
+                assert probe.connect_ex(("127.0.0.1", port)) != 0, (
+                    f"JupyterLab still answers on port {port} after it was stopped")
 
 
 def read_notebook(browser, url: str, name: str) -> dict:
-    """Open one notebook in JupyterLab, scroll through it, return what a learner reads in it."""
+    """Open one notebook in JupyterLab, scroll through it, return what a learner reads in it.
+
+    Runs in the browser's thread: ``browser.run(read_notebook, url, name)`` (the session's browser,
+    tests/conftest.py).
+    """
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     refused, console_errors = watch_page(page, allowed=(url, url.replace("http", "ws")))
     # A workspace of its own, reset, so no notebook opened earlier is restored beside this one.

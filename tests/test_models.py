@@ -7,7 +7,14 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from mlc_utils.models import build_improved_cnn, build_mlp, build_reference_cnn
+from mlc_utils import models as models_module
+from mlc_utils.models import (
+    bfloat16_supported,
+    build_improved_cnn,
+    build_mlp,
+    build_reference_cnn,
+    mixed_precision_policy,
+)
 
 
 def test_reference_cnn_layers_and_parameter_count():
@@ -63,17 +70,7 @@ def test_rejects_bad_dropout():
         build_mlp(4, 2, dropout=1.5)
 
 
-# --- Chapter 10: the improved CNN, mixed precision, timing helpers and the weights cache ---------
-
-from mlc_utils import models as models_module
-from mlc_utils.models import (
-    EpochClock,
-    bfloat16_supported,
-    improved_cache_key,
-    load_improved_cnn,
-    mixed_precision_policy,
-    time_to_reach,
-)
+# --- Chapter 10: the improved CNN and mixed precision ------------------------------------------------
 
 
 def test_improved_cnn_blocks_and_float32_output_under_mixed_precision():
@@ -109,26 +106,6 @@ def test_improved_cnn_batch_norm_momentum_reaches_every_layer():
     for bad in (1.0, 0, True, "0.9"):
         with pytest.raises(ValueError, match="bn_momentum"):
             build_improved_cnn(bn_momentum=bad)
-
-
-def test_compile_improved_cnn_decays_adamw_along_a_cosine():
-    model = models_module.compile_improved_cnn(build_improved_cnn(), n_train=640)
-    optimizer = model.optimizer
-    assert isinstance(optimizer, keras.optimizers.AdamW)
-    assert optimizer.weight_decay == pytest.approx(0.05)
-    schedule = optimizer._learning_rate
-    steps = 10 * 8  # 640 images in batches of 64, 8 epochs
-    assert float(schedule(0)) == pytest.approx(5e-3)
-    assert float(schedule(steps // 2)) == pytest.approx(2.5e-3, rel=1e-3)  # half-way down the cosine
-    assert float(schedule(steps)) == pytest.approx(0.0, abs=1e-9)
-    with pytest.raises(ValueError, match="n_train"):
-        models_module.compile_improved_cnn(build_improved_cnn(), n_train=0)
-
-
-def test_train_improved_cnn_refuses_changes_it_owns():
-    for owned in ({"input_shape": (64, 64, 3)}, {"n_labels": 3}):
-        with pytest.raises(TypeError, match="the data fix input_shape and n_labels"):
-            models_module.train_improved_cnn(policy="float32", **owned)
 
 
 def test_improved_cnn_augmentation_is_off_at_prediction_time():
@@ -183,56 +160,9 @@ def test_bfloat16_detection_falls_back_to_float32_without_cpuinfo(tmp_path, monk
     assert mixed_precision_policy() == "float32"
 
 
-def test_time_to_reach_hand_values():
-    times, values = [1.0, 2.5, 4.0], [0.5, 0.86, 0.9]
-    assert time_to_reach(times, values, 0.86) == 2.5  # reaching counts (>=)
-    assert time_to_reach(times, values, 0.6) == 2.5
-    assert time_to_reach(times, values, 0.1) == 1.0
-    assert time_to_reach(times, values, 0.95) is None
-    with pytest.raises(ValueError, match="values"):
-        time_to_reach([1.0, 2.0], [0.5], 0.4)
-    with pytest.raises(TypeError, match="target"):
-        time_to_reach(times, values, "0.9")
-
-
-def test_epoch_clock_records_validation_micro_f1_and_growing_times():
-    from sklearn.metrics import f1_score
-
-    rng = np.random.default_rng(0)
-    X = rng.random((64, 5)).astype("float32")
-    Y = (X[:, :3] > 0.5).astype(int)
-    model = build_mlp(5, 3, hidden_units=(8,), dropout=0.0)
-    model.compile(optimizer="adam", loss="binary_crossentropy")
-    clock = EpochClock(X, Y)
-    model.fit(X, Y, epochs=3, batch_size=16, verbose=0, callbacks=[clock])
-    assert len(clock.times) == 3 and all(b > a > 0 for a, b in zip(clock.times, clock.times[1:]))
-    expected = f1_score(Y, model.predict(X, verbose=0) >= 0.5, average="micro", zero_division=0)
-    assert clock.val_f1_micro[-1] == pytest.approx(expected, abs=1e-9)
-    with pytest.raises(ValueError, match="X_val"):
-        EpochClock(X[:10], Y)
-
-
-def test_improved_cache_key_follows_policy_and_recipe(monkeypatch):
-    key = improved_cache_key("float32")
-    assert improved_cache_key("float32") == key
-    assert improved_cache_key("mixed_bfloat16") != key
-    monkeypatch.setitem(models_module.IMPROVED_FIT, "epochs", 99)
-    assert improved_cache_key("float32") != key
-
-
-def test_cache_miss_then_hit_give_the_same_weights(tmp_path, monkeypatch, capsys):
-    import mlc_utils.training as training
-    from mlc_utils.data import make_multidigits
-
-    small = {s: make_multidigits(32, split=s, seed=0) for s in ("train", "val", "test")}
-    monkeypatch.setattr(training, "reference_data", lambda: small)
-    monkeypatch.setitem(models_module.IMPROVED_FIT, "epochs", 1)
-    monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path))
-    trained, history = load_improved_cnn("float32")
-    assert "training the improved CNN" in capsys.readouterr().out
-    assert len(history["val_f1_micro"]) == len(history["time_s"]) == 1
-    loaded, history_again = load_improved_cnn("float32")
-    assert capsys.readouterr().out.strip() == "Loaded the trained improved CNN from the cache."
-    assert history_again == history
-    for a, b in zip(trained.get_weights(), loaded.get_weights()):
-        np.testing.assert_array_equal(a, b)
+def test_build_reference_cnn_refuses_images_too_small_to_convolve():
+    with pytest.raises(ValueError, match=r"input_shape: .* at least 7x7 pixels, got \(5, 5, 3\)"):
+        build_reference_cnn(input_shape=(5, 5, 3))
+    with pytest.raises(ValueError, match="input_shape"):
+        build_reference_cnn(input_shape=(32, 6, 3))
+    assert build_reference_cnn(input_shape=(7, 7, 3), n_labels=2).output_shape == (None, 2)

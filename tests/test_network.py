@@ -1,8 +1,8 @@
 """The notebooks run with no network: the socket guard, the network namespace, and which one is in force.
 
 ``conftest.py`` puts nbval's kernels in a loopback-only network namespace where Linux allows it and
-loads the socket guard of ``tests/offline.py`` into them everywhere; ``make execute`` runs through
-``tests/offline.py run``. These tests prove both layers from the outside.
+loads the socket guard of ``tools/offline.py`` into them everywhere; ``make execute`` runs through
+``tools/offline.py run``. These tests prove both layers from the outside.
 """
 
 import importlib.util
@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # starts kernels and processes, some in a network namespace
+
 ROOT = Path(__file__).resolve().parents[1]
-OFFLINE = ROOT / "tests" / "offline.py"
+OFFLINE = ROOT / "tools" / "offline.py"
 
 def _load_offline():
-    # The helpers of tests/offline.py as a plain module (its guard is installed only in kernels).
+    # The helpers of tools/offline.py as a plain module (its guard is installed only in kernels).
     spec = importlib.util.spec_from_file_location("mlc_offline_for_tests", OFFLINE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -123,11 +125,26 @@ def probe_result(output: str) -> dict:
     return json.loads(lines[-1])
 
 
-def test_report_says_which_layer_is_in_force(record_property):
-    line = offline.describe()
+def test_report_says_which_layer_is_in_force(request, record_property):
+    """The report header names the layer conftest.py really put in force for nbval's kernels."""
+    pytest.importorskip("nbval")
+    import nbval.kernel
+
+    headers = request.config.hook.pytest_report_header(config=request.config, start_path=ROOT)
+    lines = [line for result in headers for line in ([result] if isinstance(result, str) else result)]
+    offline_lines = [line for line in lines if line.startswith("offline:")]
+    assert len(offline_lines) == 1, f"the report header should say once which offline layer is in force: {lines}"
+    line = offline_lines[0]
     print(line)
     record_property("offline", line)
-    assert line.startswith(("offline: network namespace", "offline: socket guard only"))
+    # What conftest.py did, read from its effects: kernels started in a namespace, or the guard's mode set.
+    namespaced = nbval.kernel.KernelManager.__name__ == "NamespacedKernelManager"
+    if namespaced:
+        assert line.startswith(f"offline: {offline.NAMESPACE} ("), line
+        assert offline.MODE_VARIABLE not in os.environ
+    else:
+        assert line.startswith(f"offline: {offline.GUARD} only (no network namespace: "), line
+        assert os.environ.get(offline.MODE_VARIABLE) == offline.GUARD
 
 
 def test_the_socket_guard_alone_refuses_everything_but_loopback(tmp_path):
@@ -202,9 +219,9 @@ def test_a_notebook_kernel_cannot_leave_the_machine_and_can_use_loopback(record_
 
 
 def test_make_execute_runs_offline():
-    """``make execute`` runs each notebook through ``tests/offline.py run``."""
+    """``make execute`` runs each notebook through ``tools/offline.py run``."""
     recipe = (ROOT / "Makefile").read_text().split("\nexecute:", 1)[1].split("\n\n", 1)[0]
-    assert "tests/offline.py run" in recipe
+    assert "tools/offline.py run" in recipe
     result = subprocess.run([sys.executable, str(OFFLINE), "run", "--", sys.executable, "-c", PROBE],
                             capture_output=True, text=True, timeout=120, check=True)
     outcome = probe_result(result.stdout)

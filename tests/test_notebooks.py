@@ -1,4 +1,6 @@
-"""The stored chapter notebooks follow the book's conventions (CONVENTIONS.md).
+"""The stored chapter notebooks follow the book's conventions: those of README.md ("Working with the
+notebooks": every number printed by the cell that computes it, outputs stored by ``make execute``) and
+the rules stated by the tests below.
 
 nbval proves the stored outputs are what the code produces; these checks prove the notebooks were run
 top to bottom, keep nbval's ignores rare, and end with a summary and exercises that have solutions.
@@ -11,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
@@ -36,8 +39,19 @@ def markdown(nb: dict) -> str:
     return "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
 
 
-pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no chapter notebooks yet")
 chapter = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+
+
+def test_the_chapter_glob_finds_every_chapter_of_the_table_of_contents():
+    """Every check below runs once per file NOTEBOOKS finds: a glob that finds nothing (or misses a
+    chapter) would leave them silently empty, so it must find exactly the chapters of _toc.yml's
+    numbered parts (the back matter, teaching.ipynb included, is not a chapter)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    listed = [chapter["file"] for part in toc["parts"] if part.get("numbered") for chapter in part["chapters"]]
+    notebook_chapters = [ROOT / f"{doc}.ipynb" for doc in listed]
+    assert notebook_chapters, "_toc.yml lists no chapter in a numbered part"
+    assert NOTEBOOKS == sorted(notebook_chapters), (
+        f"the glob finds {[p.name for p in NOTEBOOKS]}, _toc.yml lists {[p.name for p in notebook_chapters]}")
 
 
 @chapter

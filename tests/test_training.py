@@ -2,18 +2,16 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 tf = pytest.importorskip("tensorflow")
 
+import keras
+
 from mlc_utils import training
-from mlc_utils.models import build_reference_cnn
-
-ROOT = Path(__file__).resolve().parents[1]
-
+from mlc_utils.models import build_improved_cnn, build_mlp
+from mlc_utils.training import EpochClock, time_to_reach
 
 @pytest.fixture
 def tiny_reference(monkeypatch):
@@ -45,12 +43,14 @@ def test_reference_recipe_settings():
     assert training.REFERENCE_FIT["loss"] == "binary_crossentropy"
 
 
+@pytest.mark.slow
 def test_reference_data_uses_the_sizes(tiny_reference):
     data = training.reference_data()
     assert {k: v[0].shape[0] for k, v in data.items()} == {"train": 64, "val": 32, "test": 16}
     assert data["train"][1].shape == (64, 10)
 
 
+@pytest.mark.slow
 def test_train_reference_model_fits_and_returns_a_history(tiny_reference):
     model, history = training.train_reference_model()
     assert model.count_params() == 71_242
@@ -58,35 +58,7 @@ def test_train_reference_model_fits_and_returns_a_history(tiny_reference):
     assert len(history["loss"]) == 2 and all(isinstance(v, float) for v in history["loss"])
 
 
-def test_cache_dir_default_is_the_ignored_repo_folder(monkeypatch):
-    monkeypatch.delenv("MLC_UTILS_CACHE", raising=False)
-    assert training.cache_dir() == ROOT / ".cache" / "mlc_utils"
-
-
-def test_cache_dir_env_override(monkeypatch, tmp_path):
-    monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path))
-    assert training.cache_dir() == tmp_path
-
-
-def test_cache_key_is_stable_and_covers_the_recipe(monkeypatch):
-    key = training.cache_key()
-    assert key == training.cache_key()
-    monkeypatch.setitem(training.REFERENCE_FIT, "epochs", 11)
-    assert training.cache_key() != key
-    monkeypatch.setitem(training.REFERENCE_FIT, "epochs", 10)
-    monkeypatch.setitem(training.REFERENCE_DATA, "seed", 1)
-    assert training.cache_key() != key
-
-
-def test_cache_reference_model_rejects_non_models(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLC_UTILS_CACHE", str(tmp_path))
-    with pytest.raises(TypeError, match="model"):
-        training.cache_reference_model("model.keras", {})
-
-
-# The hit/miss messages, the cache key and the cache's safety are tested in tests/test_cache.py.
-
-
+@pytest.mark.slow
 def test_train_reference_model_stops_early_and_restores_the_best_weights(monkeypatch):
     """64 training images overfit within a few epochs: validation loss turns up, training stops
     ``early_stopping_patience`` epochs after the best one, and the model returned is the best one."""
@@ -105,9 +77,51 @@ def test_train_reference_model_stops_early_and_restores_the_best_weights(monkeyp
     assert evaluated < val_loss[-1]
 
 
-def test_build_reference_cnn_refuses_images_too_small_to_convolve():
-    with pytest.raises(ValueError, match=r"input_shape: .* at least 7x7 pixels, got \(5, 5, 3\)"):
-        build_reference_cnn(input_shape=(5, 5, 3))
-    with pytest.raises(ValueError, match="input_shape"):
-        build_reference_cnn(input_shape=(32, 6, 3))
-    assert build_reference_cnn(input_shape=(7, 7, 3), n_labels=2).output_shape == (None, 2)
+def test_compile_improved_cnn_decays_adamw_along_a_cosine():
+    model = training.compile_improved_cnn(build_improved_cnn(), n_train=640)
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.AdamW)
+    assert optimizer.weight_decay == pytest.approx(0.05)
+    schedule = optimizer._learning_rate
+    steps = 10 * 8  # 640 images in batches of 64, 8 epochs
+    assert float(schedule(0)) == pytest.approx(5e-3)
+    assert float(schedule(steps // 2)) == pytest.approx(2.5e-3, rel=1e-3)  # half-way down the cosine
+    assert float(schedule(steps)) == pytest.approx(0.0, abs=1e-9)
+    with pytest.raises(ValueError, match="n_train"):
+        training.compile_improved_cnn(build_improved_cnn(), n_train=0)
+
+
+def test_train_improved_cnn_refuses_changes_it_owns():
+    for owned in ({"input_shape": (64, 64, 3)}, {"n_labels": 3}):
+        with pytest.raises(TypeError, match="the data fix input_shape and n_labels"):
+            training.train_improved_cnn(policy="float32", **owned)
+
+
+def test_time_to_reach_hand_values():
+    times, values = [1.0, 2.5, 4.0], [0.5, 0.86, 0.9]
+    assert time_to_reach(times, values, 0.86) == 2.5  # reaching counts (>=)
+    assert time_to_reach(times, values, 0.6) == 2.5
+    assert time_to_reach(times, values, 0.1) == 1.0
+    assert time_to_reach(times, values, 0.95) is None
+    with pytest.raises(ValueError, match="values"):
+        time_to_reach([1.0, 2.0], [0.5], 0.4)
+    with pytest.raises(TypeError, match="target"):
+        time_to_reach(times, values, "0.9")
+
+
+@pytest.mark.slow
+def test_epoch_clock_records_validation_micro_f1_and_growing_times():
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(0)
+    X = rng.random((64, 5)).astype("float32")
+    Y = (X[:, :3] > 0.5).astype(int)
+    model = build_mlp(5, 3, hidden_units=(8,), dropout=0.0)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    clock = EpochClock(X, Y)
+    model.fit(X, Y, epochs=3, batch_size=16, verbose=0, callbacks=[clock])
+    assert len(clock.times) == 3 and all(b > a > 0 for a, b in zip(clock.times, clock.times[1:]))
+    expected = f1_score(Y, model.predict(X, verbose=0) >= 0.5, average="micro", zero_division=0)
+    assert clock.val_f1_micro[-1] == pytest.approx(expected, abs=1e-9)
+    with pytest.raises(ValueError, match="X_val"):
+        EpochClock(X[:10], Y)

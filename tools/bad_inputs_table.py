@@ -1,4 +1,4 @@
-"""Issue 9 bad-input table: `.venv/bin/python tests/bad_inputs_table.py [-v]` prints how each public call
+"""Issue 9 bad-input table: `.venv/bin/python tools/bad_inputs_table.py [-v]` prints how each public call
 in the table fares: refused clearly (ValueError/TypeError starting with the argument name), refused unclearly,
 accepted silently, or (for inputs that must work) right/wrong result. Not collected by pytest."""
 import sys, warnings, io, contextlib

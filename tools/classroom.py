@@ -14,23 +14,25 @@ Markdown cell. From it this module makes
   that fails unless the check says "Correct"; nbgrader's own ``generate_assignment`` turns them into
   the students' version.
 
-Command line: ``python -m mlc_utils.classroom student OUT`` or ``python -m mlc_utils.classroom
-assignments OUT`` (run from the repository root). Importing this module does not import TensorFlow.
+Command line (``make student``, ``make assignments``): ``python tools/classroom.py student OUT`` or
+``python tools/classroom.py assignments OUT``; the book is the repository this file lives in. A build
+tool, not part of the learners' package: it needs PyYAML (installed with Jupyter Book, the ``book``
+extra). The graded test cells call ``mlc_utils.exercises.graded``, which learners do have.
 """
 
 from __future__ import annotations
 
-import contextlib
+import ast
 import copy
-import io
 import json
 import re
-import ast
 import shutil
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+
+import yaml
 
 __all__ = [
     "solution_blocks",
@@ -38,14 +40,12 @@ __all__ = [
     "assignment_notebook",
     "write_student_edition",
     "write_assignments",
-    "graded",
 ]
 
+ROOT = Path(__file__).resolve().parents[1]  # the book's repository
 _START = re.compile(r"\{solution-start\}\s*([\w-]+)")
 _END = re.compile(r"\{solution-end\}")
-_EXERCISE = re.compile(r"(?:`{3,}|:{3,})\{exercise\}[^\n]*\n:label:\s*([\w-]+)")
 _CHECK_LINE = re.compile(r"^\s*(?:check|check_value|check_array)\(")
-_BOOK_FILES = ("_config.yml", "_toc.yml")
 
 
 def _text(cell: dict) -> str:
@@ -192,7 +192,7 @@ def assignment_notebook(notebook: dict) -> dict:
                         "metadata": {"nbgrader": _nbgrader(f"{label}-answer", solution=True,
                                                            grade=not graded_answer, points=1)}})
             if graded_answer:
-                test = "from mlc_utils.classroom import graded\n\nwith graded():\n" + textwrap.indent(
+                test = "from mlc_utils.exercises import graded\n\nwith graded():\n" + textwrap.indent(
                     "\n".join(checks), "    ")
                 out.append({"cell_type": "code", "id": f"{label}-check"[:64], "execution_count": None,
                             "outputs": [], "source": test,
@@ -212,26 +212,6 @@ def assignment_notebook(notebook: dict) -> dict:
         index += 1
     notebook["cells"] = out
     return notebook
-
-
-@contextlib.contextmanager
-def graded() -> Iterator[None]:
-    """Run exercise checks as an autograder test: raise ``AssertionError`` unless each says "Correct".
-
-    The checks of ``mlc_utils.exercises`` print one verdict line each; inside this block their output
-    is captured (and printed again), and any verdict other than "Correct" fails the test cell.
-    """
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        yield
-    text = buffer.getvalue()
-    print(text, end="")
-    verdicts = [line for line in text.splitlines() if line.startswith(("Correct", "Not yet"))]
-    if not verdicts:
-        raise AssertionError("no check ran in this cell")
-    wrong = [line for line in verdicts if not line.startswith("Correct")]
-    if wrong:
-        raise AssertionError(wrong[0])
 
 
 def _chapters(root: Path) -> list[Path]:
@@ -263,8 +243,6 @@ def write_student_edition(root: str | Path, out: str | Path) -> list[Path]:
     ``_config.yml``/``_toc.yml`` with the title marked as the student edition and the launch and
     repository buttons off, so ``jupyter-book build out`` makes the student HTML book.
     """
-    import yaml
-
     root, out = Path(root).resolve(), Path(out).resolve()
     _check_out(root, out)
     chapters = _chapters(root)
@@ -319,10 +297,10 @@ def write_assignments(root: str | Path, out: str | Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2 or argv[0] not in {"student", "assignments"}:
-        print("usage: python -m mlc_utils.classroom {student|assignments} OUT", file=sys.stderr)
+        print("usage: python tools/classroom.py {student|assignments} OUT", file=sys.stderr)
         return 2
     writer = write_student_edition if argv[0] == "student" else write_assignments
-    written = writer(Path.cwd(), argv[1])
+    written = writer(ROOT, argv[1])
     print(f"{len(written)} notebooks written to {argv[1]}")
     return 0
 
