@@ -205,6 +205,9 @@ def check_label_names(names: Any, n_labels: int, name: str = "label_names") -> l
         raise TypeError(f"{name}: expected a sequence of names") from error
     if len(names) != n_labels:
         raise ValueError(f"{name}: expected {n_labels} names (one per label column), got {len(names)}")
+    blank = [position for position, label in enumerate(names) if not label.strip()]
+    if blank:
+        raise ValueError(f"{name}: expected non-empty names, got {names[blank[0]]!r} at position {blank[0]}")
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"{name}: expected distinct names, got {duplicates} more than once")

@@ -55,6 +55,12 @@ def test_label_sets_refuses_duplicate_names():
         label_sets(Y, ["a", "a", "b"])
 
 
+@pytest.mark.parametrize("names, blank, position", [(["a", "", "b"], "''", 1), (["a", "b", "  "], "'  '", 2)])
+def test_label_sets_refuses_blank_names(names, blank, position):
+    with pytest.raises(ValueError, match=rf"label_names: expected non-empty names, got {blank} at position {position}"):
+        label_sets(Y, names)
+
+
 @pytest.mark.parametrize("names", [{"cat", "dog", "person"}, frozenset({"cat", "dog", "person"})])
 def test_label_sets_refuses_an_unordered_set_of_names(names):
     with pytest.raises(TypeError, match="label_names: expected an ordered sequence"):
