@@ -682,3 +682,38 @@ def test_graded_passes_correct_and_fails_not_yet(capsys):
     with pytest.raises(AssertionError, match="no check ran"):
         with graded():
             pass
+
+
+# --- bad inputs (the former tools/bad_inputs_table.py) ---------------------------------------------
+# The table's cases that the tests above did not already cover, with its criterion: the exception
+# type, and a message that starts with the argument's name (or, for an input that must work, the
+# verdict on an answer worked out by hand).
+
+@pytest.mark.parametrize(
+    "call, error, argument, message",
+    [
+        pytest.param(lambda: check("hamming_loss", 0.5, y_true=T, y_pred=2 * P), ValueError, "y_pred",
+                     "y_pred: expected only 0 and 1 labels, found [2]", id="hamming_loss_y_pred_0_or_2"),
+        # (check() refuses it first; multilabel_report, which computes the expected value, would too.)
+        pytest.param(lambda: check("ranking_loss", 0.5, y_true=T, y_score=S[:, :2]), ValueError, "y_score",
+                     "y_score: expected the same shape as y_true (5, 3), got (5, 2)",
+                     id="ranking_loss_shape_mismatch"),
+    ],
+)
+def test_check_refuses_bad_inputs_by_name(call, error, argument, message):
+    with pytest.raises(error) as caught:
+        call()
+    assert str(caught.value).startswith(f"{argument}: ")
+    assert str(caught.value) == message
+
+
+def test_threshold_check_compares_float32_scores_as_the_learner_does(capsys):
+    # Keras' float32 scores: 0.7 and 0.65 are not exact in float32. A learner's `y_score >= 0.7`
+    # compares in float32, so the scores equal to float32(0.7) are predicted (by hand below); the
+    # same comparison in float64 (0.69999999 < 0.7) predicts neither of them.
+    y_score = np.array([[0.7, 0.2, 0.9], [0.3, 0.7, 0.65]], np.float32)
+    in_float32 = [[1, 0, 1], [0, 1, 0]]
+    in_float64 = [[0, 0, 1], [0, 0, 0]]
+    assert verdict(capsys, "threshold", in_float32, y_score=y_score, threshold=0.7) == (
+        "Correct: y_pred matches the expected array of shape (2, 3).")
+    assert verdict(capsys, "threshold", in_float64, y_score=y_score, threshold=0.7).startswith("Not yet")

@@ -649,3 +649,28 @@ def test_hand_counts_of_one_label():
 def test_rejects_a_bad_ncols(bad, error):
     with pytest.raises(error, match="ncols"):
         plot_confusion_matrices(Y_TRUE, Y_PRED, NAMES, ncols=bad)
+
+
+# --- bad inputs (the former tools/bad_inputs_table.py) ---------------------------------------------
+# The table's cases that the tests above did not already cover, with its criterion: the exception
+# type, and a message that starts with the argument's name.
+
+@pytest.mark.parametrize(
+    "call, error, argument, message",
+    [
+        pytest.param(lambda: plot_label_frequency(EXAMPLE.y_true, ["cat", "cat", "dog"]), ValueError, "label_names",
+                     "label_names: expected distinct names, got ['cat'] more than once",
+                     id="plot_label_frequency_duplicate_names"),
+        pytest.param(lambda: plot_image_grid(X[..., :2], Y), ValueError, "X",
+                     "X: expected 1 (grey), 3 (RGB) or 4 (RGBA) channels in the last axis, got shape (12, 32, 32, 2)",
+                     id="plot_image_grid_2_channels"),
+        pytest.param(lambda: plot_image_grid(X[None], Y), ValueError, "X",
+                     "X: expected images of shape (n, height, width[, channels]), got (1, 12, 32, 32, 3)",
+                     id="plot_image_grid_5d"),
+    ],
+)
+def test_plots_refuse_bad_inputs_by_name(call, error, argument, message):
+    with pytest.raises(error) as caught:
+        call()
+    assert str(caught.value).startswith(f"{argument}: ")
+    assert str(caught.value) == message

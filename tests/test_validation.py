@@ -268,3 +268,68 @@ def test_only_pandas_objects_take_the_pandas_route():
             raise AssertionError("not a pandas object: isna must not be called")
 
     assert check_labels(ArrayWithIsna(), "Y").tolist() == [[True, False], [False, True]]
+
+
+# --- bad inputs (the former tools/bad_inputs_table.py) ---------------------------------------------
+# The table's cases that the sections above did not already cover, with its criterion: the exception
+# type, and a message that starts with the argument's name. Added to them: a NaN or an infinite
+# threshold through each public function that takes thresholds, so that check_thresholds' NaN/infinity
+# check is tested (NaN passes both range comparisons, so only that check refuses it; infinity is
+# refused by the range comparisons too).
+from mlc_utils.thresholds import shrink_thresholds  # noqa: E402
+
+
+def refused(call, error, argument):
+    """The message of the ``error`` that ``call()`` raises, after checking it starts with ``argument: ``."""
+    with pytest.raises(error) as caught:
+        call()
+    message = str(caught.value)
+    assert message.startswith(f"{argument}: "), message
+    return message
+
+
+def test_label_cardinality_refuses_a_pandas_na_by_name():
+    frame = pd.DataFrame(Y, dtype="Int64")
+    frame.iloc[0, 0] = pd.NA
+    message = refused(lambda: label_cardinality(frame), ValueError, "Y")
+    assert message == "Y: contains missing values (NaN or pd.NA); fill or drop them first"
+
+
+NON_FINITE = [pytest.param(np.nan, id="nan"), pytest.param(np.inf, id="inf"), pytest.param(-np.inf, id="-inf")]
+
+
+@pytest.mark.parametrize("value", NON_FINITE)
+@pytest.mark.parametrize(
+    "call, argument",
+    [
+        pytest.param(lambda t: apply_thresholds(S, t), "thresholds", id="apply_thresholds"),
+        pytest.param(lambda t: multilabel_report(Y, S, t), "threshold", id="multilabel_report"),
+        pytest.param(lambda t: shrink_thresholds([0.3, 0.6, 0.5], t, weight=0.5), "toward", id="shrink_thresholds-toward"),
+        pytest.param(lambda t: shrink_thresholds([0.3, 0.6, 0.5], 0.5, weight=t), "weight", id="shrink_thresholds-weight"),
+    ],
+)
+def test_a_non_finite_scalar_threshold_is_refused_by_name(call, argument, value):
+    message = refused(lambda: call(value), ValueError, argument)
+    assert message == f"{argument}: expected values in [0, 1], got {value}"
+
+
+@pytest.mark.parametrize("value", NON_FINITE)
+@pytest.mark.parametrize(
+    "call, argument",
+    [
+        pytest.param(lambda t: apply_thresholds(S, t), "thresholds", id="apply_thresholds"),
+        pytest.param(lambda t: multilabel_report(Y, S, t), "threshold", id="multilabel_report"),
+        pytest.param(lambda t: shrink_thresholds(t, 0.5, weight=0.5), "thresholds", id="shrink_thresholds"),
+    ],
+)
+def test_a_non_finite_per_label_threshold_is_refused_by_name(call, argument, value):
+    thresholds = [0.5, value, 0.5]  # one bad label among good ones
+    message = refused(lambda: call(thresholds), ValueError, argument)
+    assert message == f"{argument}: expected values in [0, 1], got [0.5, {value}, 0.5]"
+
+
+@pytest.mark.parametrize("value", NON_FINITE)
+def test_tune_thresholds_refuses_a_non_finite_candidate_by_name(value):
+    # tune_thresholds takes candidate thresholds (grid), checked by check_grid, not check_thresholds.
+    message = refused(lambda: tune_thresholds(Y, S, grid=[0.5, value]), ValueError, "grid")
+    assert message == f"grid: expected values in [0, 1], found [{value}]"
