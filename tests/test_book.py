@@ -45,7 +45,8 @@ def test_every_toc_entry_has_a_page(built_book):
 
 
 # A deliberate error (a cell tagged raises-exception) shows the exception line, not a traceback:
-# `%xmode Minimal` prints one line; a few more are allowed for a chained message.
+# Minimal tracebacks (each chapter's set-up cell sets them) print one line; a few more are allowed for a
+# chained message.
 MAX_DELIBERATE_ERROR_LINES = 5
 
 
@@ -66,7 +67,7 @@ def _error_outputs(soup: BeautifulSoup) -> list[str]:
             lines = len([line for line in text.splitlines() if line.strip()])
             found.append(
                 f"deliberate error shows {lines} lines (at most {MAX_DELIBERATE_ERROR_LINES}; "
-                f"use %xmode Minimal): {text.strip()[:200]!r}"
+                f"set Minimal tracebacks as the set-up cells do): {text.strip()[:200]!r}"
             )
     for text in soup.find_all(string=re.compile("Traceback \\(most recent call last\\)")):
         if not _cell_is_tagged(text, "raises-exception"):

@@ -264,6 +264,9 @@ def exercise_problems(nb: dict) -> list[str]:
 
 
 COLAB_SETUP = re.compile(r'"google\.colab" in sys\.modules:\s*\n\s+%pip install [^\n]*mlc_utils')
+# Short deliberate errors without `%xmode Minimal`'s "Exception reporting mode: Minimal" under every
+# chapter's set-up cell: the call %xmode makes, without its print.
+QUIET_MINIMAL = re.compile(r"""get_ipython\(\)\.InteractiveTB\.set_mode\(\s*(?:mode\s*=\s*)?["']Minimal["']\s*\)""")
 
 
 def setup_problems(nb: dict) -> list[str]:
@@ -278,8 +281,11 @@ def setup_problems(nb: dict) -> list[str]:
         problems.append("the Colab set-up cell is not tagged remove-cell")
     if colab.get("outputs"):
         problems.append("the Colab set-up cell has output outside Colab")
-    if "%xmode Minimal" not in source(imports):
-        problems.append("the imports cell does not set %xmode Minimal (short deliberate errors)")
+    if not QUIET_MINIMAL.search(source(imports)):
+        problems.append('the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal")'
+                        " (short deliberate errors)")
+    if imports.get("outputs"):
+        problems.append(f"the imports cell shows output: {first_text(imports)[:80]!r}")
     if not re.search(r"figure_formats\s*=\s*\[?\s*[\"']retina", source(imports)):
         problems.append("the imports cell does not ask for retina figures")
     return problems
@@ -373,8 +379,19 @@ def test_the_checks_catch_a_notebook_written_the_old_way():
     assert any("only inside the solution" in p for p in problems)
     assert set(setup_problems(BROKEN)) >= {
         "the first code cell does not install mlc_utils on Colab",
-        "the imports cell does not set %xmode Minimal (short deliberate errors)",
+        'the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal") (short deliberate errors)',
     }
+
+
+def test_the_setup_check_catches_xmode_and_its_printed_line():
+    """`%xmode Minimal` gives short errors but prints a line under every chapter's set-up cell."""
+    colab = _cell("code", '# On Colab\nimport sys\n\nif "google.colab" in sys.modules:\n'
+                          '    %pip install --quiet "mlc_utils @ git+https://example.org/book"', cell_tags=["remove-cell"])
+    imports = _cell("code", '%xmode Minimal\n%config InlineBackend.figure_formats = ["retina"]',
+                    [_stream("Exception reporting mode: Minimal\n")])
+    problems = setup_problems({"cells": [colab, imports]})
+    assert 'the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal")' in problems[0], problems
+    assert "the imports cell shows output: 'Exception reporting mode: Minimal'" in problems, problems
 
 
 def test_the_checks_accept_the_conventions():
@@ -382,7 +399,8 @@ def test_the_checks_accept_the_conventions():
         _cell("markdown", "# Good\n\nThe threshold is `0.5000` and $p = 0.8731$."),
         _cell("code", '# On Colab\nimport sys\n\nif "google.colab" in sys.modules:\n'
                       '    %pip install --quiet "mlc_utils @ git+https://example.org/book"', cell_tags=["remove-cell"]),
-        _cell("code", '%xmode Minimal\n%config InlineBackend.figure_formats = ["retina"]'),
+        _cell("code", 'get_ipython().InteractiveTB.set_mode("Minimal")\n'
+                      '%config InlineBackend.figure_formats = ["retina"]'),
         _cell("markdown", "````{exercise} Micro-F1\n:label: ch0-ex-a\n\n```python\nanswer = ...\n```\n````"),
         _cell("code", "answer = ...  # your turn\ncheck('f1', answer)", [_stream("Not yet: answer is ...\n")]),
         _cell("markdown", "```{solution-start} ch0-ex-a\n:class: dropdown\n```"),
