@@ -286,6 +286,8 @@ def setup_problems(nb: dict) -> list[str]:
                         " (short deliberate errors)")
     if imports.get("outputs"):
         problems.append(f"the imports cell shows output: {first_text(imports)[:80]!r}")
+    if "hide-input" not in tags(imports):
+        problems.append("the imports cell is not tagged hide-input (folded behind a toggle in the HTML)")
     if not re.search(r"figure_formats\s*=\s*\[?\s*[\"']retina", source(imports)):
         problems.append("the imports cell does not ask for retina figures")
     return problems
@@ -383,8 +385,9 @@ def test_the_checks_catch_a_notebook_written_the_old_way():
     }
 
 
-def test_the_setup_check_catches_xmode_and_its_printed_line():
-    """`%xmode Minimal` gives short errors but prints a line under every chapter's set-up cell."""
+def test_the_setup_check_catches_xmode_and_an_unfolded_setup_cell():
+    """`%xmode Minimal` gives short errors but prints a line under every chapter's set-up cell; a set-up
+    cell that is not folded opens every chapter with a wall of imports."""
     colab = _cell("code", '# On Colab\nimport sys\n\nif "google.colab" in sys.modules:\n'
                           '    %pip install --quiet "mlc_utils @ git+https://example.org/book"', cell_tags=["remove-cell"])
     imports = _cell("code", '%xmode Minimal\n%config InlineBackend.figure_formats = ["retina"]',
@@ -392,6 +395,7 @@ def test_the_setup_check_catches_xmode_and_its_printed_line():
     problems = setup_problems({"cells": [colab, imports]})
     assert 'the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal")' in problems[0], problems
     assert "the imports cell shows output: 'Exception reporting mode: Minimal'" in problems, problems
+    assert "the imports cell is not tagged hide-input (folded behind a toggle in the HTML)" in problems, problems
 
 
 def test_the_checks_accept_the_conventions():
@@ -400,7 +404,7 @@ def test_the_checks_accept_the_conventions():
         _cell("code", '# On Colab\nimport sys\n\nif "google.colab" in sys.modules:\n'
                       '    %pip install --quiet "mlc_utils @ git+https://example.org/book"', cell_tags=["remove-cell"]),
         _cell("code", 'get_ipython().InteractiveTB.set_mode("Minimal")\n'
-                      '%config InlineBackend.figure_formats = ["retina"]'),
+                      '%config InlineBackend.figure_formats = ["retina"]', cell_tags=["hide-input"]),
         _cell("markdown", "````{exercise} Micro-F1\n:label: ch0-ex-a\n\n```python\nanswer = ...\n```\n````"),
         _cell("code", "answer = ...  # your turn\ncheck('f1', answer)", [_stream("Not yet: answer is ...\n")]),
         _cell("markdown", "```{solution-start} ch0-ex-a\n:class: dropdown\n```"),
