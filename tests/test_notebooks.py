@@ -263,6 +263,17 @@ def exercise_problems(nb: dict) -> list[str]:
     return problems
 
 
+SAY_CALL = re.compile(r"(?<![\w.])(?:mlc_utils\.)?say\(")
+
+
+def say_cells_showing_their_code(nb: dict) -> list[str]:
+    """Cells that state a sentence with say() and would show it twice in the HTML: once as the f-string in
+    their code, once as the output. Their code is hidden there (remove-input, or hide-input where the
+    computation is worth a look), never in the notebook."""
+    return [source(cell)[:100] for cell in code_cells(nb)
+            if SAY_CALL.search(source(cell)) and not {"remove-input", "hide-input"} & set(tags(cell))]
+
+
 COLAB_SETUP = re.compile(r'"google\.colab" in sys\.modules:\s*\n\s+%pip install [^\n]*mlc_utils')
 # Short deliberate errors without `%xmode Minimal`'s "Exception reporting mode: Minimal" under every
 # chapter's set-up cell: the call %xmode makes, without its print.
@@ -309,6 +320,13 @@ def test_prose_types_no_computed_number(path):
 @chapter
 def test_first_cells_set_up_colab_and_the_display(path):
     assert not setup_problems(load(path)), setup_problems(load(path))
+
+
+@chapter
+def test_say_cells_hide_their_code_in_the_html(path):
+    found = say_cells_showing_their_code(load(path))
+    assert not found, ("tag these say() cells remove-input (or hide-input), so the HTML shows the sentence once:\n"
+                       + "\n".join(found))
 
 
 @chapter
@@ -383,6 +401,17 @@ def test_the_checks_catch_a_notebook_written_the_old_way():
         "the first code cell does not install mlc_utils on Colab",
         'the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal") (short deliberate errors)',
     }
+
+
+def test_the_say_check_catches_a_sentence_shown_twice():
+    sentence = "The micro-F1 is 0.91."
+    shown = _cell("code", f"f1 = 0.91\nsay(f\"The micro-F1 is {{f1:.2f}}.\")", [{
+        "output_type": "display_data", "metadata": {}, "data": {"text/markdown": sentence, "text/plain": sentence}}])
+    also_shown = _cell("code", 'mlc_utils.say("Done.")', cell_tags=["nbval-ignore-output"])
+    hidden = [_cell("code", 'say("Hidden.")', cell_tags=[tag]) for tag in ("remove-input", "hide-input")]
+    not_a_call = _cell("code", "from mlc_utils import say\nessay = show_source(say)")
+    nb = {"cells": [shown, also_shown, *hidden, not_a_call]}
+    assert say_cells_showing_their_code(nb) == [source(shown), source(also_shown)]
 
 
 def test_the_setup_check_catches_xmode_and_an_unfolded_setup_cell():
