@@ -29,6 +29,9 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 # drawn at no less than this share of its own CSS width, or its text shrinks below the size it was made for.
 MIN_PIXELS_PER_CSS_PIXEL = 1.8
 MIN_SHARE_OF_CSS_WIDTH = 0.6
+# A figure is drawn with its own proportions: its drawn aspect ratio (width / height) may differ from its
+# PNG's by this share at most (rounding to whole CSS pixels; a squashed chart is off by 4 % to 55 %).
+MAX_ASPECT_CHANGE = 0.02
 
 pytestmark = [
     pytest.mark.book,
@@ -110,6 +113,7 @@ INSPECT_JS = r"""
       const styled = parseFloat(img.style.width) || parseFloat(img.getAttribute('width')) || 0;
       const cssWidth = styled || img.naturalWidth;  // a PNG without a size is meant for 1 pixel per CSS pixel
       return {src: img.getAttribute('src').split('/').pop(), natural: img.naturalWidth, rendered, cssWidth,
+              naturalHeight: img.naturalHeight, clientWidth: img.clientWidth, clientHeight: img.clientHeight,
               where: where(img)};
     });
 
@@ -271,6 +275,23 @@ def figure_problems(report: dict) -> list[str]:
     return problems
 
 
+def aspect_problems(report: dict) -> list[str]:
+    """Judged at both viewports: every figure drawn with the proportions of its PNG."""
+    problems = []
+    for img in report["images"]:
+        if not (img["clientWidth"] and img["clientHeight"] and img["natural"] and img["naturalHeight"]):
+            continue  # not displayed (or broken: reported by the image check)
+        natural = img["natural"] / img["naturalHeight"]
+        drawn = img["clientWidth"] / img["clientHeight"]
+        if abs(drawn / natural - 1) > MAX_ASPECT_CHANGE:
+            problems.append(
+                f"{img['src']} (after \"{img['where']}\"): drawn {img['clientWidth']} x {img['clientHeight']} px,"
+                f" an aspect of {drawn:.2f} against its own {natural:.2f} ({drawn / natural - 1:+.0%}):"
+                " squashed or stretched (a fixed height in the HTML?)"
+            )
+    return problems
+
+
 def search_problems(report: dict) -> list[str]:
     if len(report["searchBoxes"]) <= 1:
         return []
@@ -352,6 +373,12 @@ def test_every_exercise_box_holds_its_question(readings, doc):
 @pytest.mark.parametrize("doc", toc_files())
 def test_figures_are_sharp_and_legible(readings, doc):
     _assert_none(doc, "desktop", figure_problems(_reading(readings, doc, "desktop")))
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("doc", toc_files())
+def test_figures_keep_their_proportions(readings, doc, viewport):
+    _assert_none(doc, viewport, aspect_problems(_reading(readings, doc, viewport)))
 
 
 @pytest.mark.parametrize("doc", PAGES)
@@ -484,3 +511,22 @@ def test_search_check_catches_a_second_search_box(built_book, browser, tmp_path)
     report = browser.run(read_page, broken_copy(built_book, tmp_path, CHAPTER, body_start=second), sidebars=False)
     problems = search_problems(report)
     assert problems and problems[0].startswith("2 search boxes"), problems
+
+
+def test_aspect_check_catches_squashed_figures_and_needs_the_books_css(built_book, browser, tmp_path):
+    """Without book.css, chapter 4's charts keep their fixed height while the phone shrinks their width;
+    a fixed height that even book.css cannot undo is caught on the desktop too."""
+    from PIL import Image
+
+    without_css = broken_copy(built_book, tmp_path, CHAPTER, drop=r'<link rel="stylesheet"[^>]*book\.css[^>]*>')
+    problems = aspect_problems(browser.run(read_page, without_css, "phone", sidebars=False))
+    assert len(problems) >= 3 and all("squashed or stretched" in p for p in problems), problems
+    assert any("an aspect of 1.0" in p and "against its own 2.4" in p for p in problems), problems
+
+    Image.new("RGB", (1600, 600), "white").save(tmp_path / "wide.png")
+    fixed = f'<img src="{(tmp_path / "wide.png").as_uri()}" style="width: 800px; max-width: 400px; height: 300px !important;">'
+    report = browser.run(read_page, broken_copy(built_book, tmp_path, CHAPTER, article_end=fixed), "desktop", sidebars=False)
+    problems = aspect_problems(report)
+    assert problems == [p for p in problems if p.startswith("wide.png")] and len(problems) == 1, problems
+    assert "drawn 400 x 300 px, an aspect of 1.33 against its own 2.67 (-50%)" in problems[0], problems
+
