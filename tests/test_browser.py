@@ -195,8 +195,62 @@ def work_the_sidebars(page, viewport: str) -> list[str]:
     return problems
 
 
-def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = True) -> dict:
+# The words of a solution bar ("Solution to Exercise 9.2 (...)"): the exercise's name is a link.
+SOLUTION_TITLE_LINK = "div.solution > .admonition-title a"
+
+
+def tap_a_solution_bar(page) -> tuple[int, list[str]]:
+    """Tap the words of the page's first solution bar where a reader's finger lands on them; the solution
+    must open, and the page must stay where it is. Returns the number of solution bars and the problems."""
+    bars = page.locator(SOLUTION_TITLE_LINK).count()
+    if not bars:
+        return 0, []
+    # The middle of the words' first line (they wrap on a phone), once nothing covers it (a closing drawer).
+    try:
+        point = page.wait_for_function(
+            """(selector) => {
+                 const words = document.querySelector(selector);
+                 words.scrollIntoView({block: 'center'});
+                 const r = words.getClientRects()[0];
+                 const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                 const hit = document.elementFromPoint(x, y);
+                 return !!hit && words.closest('.admonition-title').contains(hit)
+                   && {x, y, text: words.innerText.trim()};
+               }""",
+            arg=SOLUTION_TITLE_LINK, timeout=4000,
+        ).json_value()
+    except Exception:  # playwright's TimeoutError
+        return bars, ["the words of the first solution bar stay covered by another element"]
+    solution = page.locator("div.solution").first
+    before = page.evaluate("location.href")
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_timeout(400)  # the bar's opening transition, or a jump away
+    page.wait_for_load_state("load")
+    name = f'tapping the words "{point["text"][:50]}" of a solution bar'
+    problems = []
+    after = page.evaluate("location.href")
+    if after != before:
+        problems.append(f"{name} jumps to {'#' + after.split('#', 1)[1] if '#' in after else after} instead")
+    try:  # on the page that was tapped (a broken copy's <base> makes the jump load another page)
+        opened = after == before and solution.evaluate(
+            """(box) => !box.classList.contains('toggle-hidden') && Array.from(box.children)
+                 .filter((child) => !child.classList.contains('admonition-title'))
+                 .some((child) => child.getBoundingClientRect().height > 0)""",
+            timeout=2000,
+        )
+    except Exception:  # playwright's TimeoutError
+        opened = False
+    if not opened:
+        problems.append(f"{name} does not open the solution")
+    return bars, problems
+
+
+def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = True,
+              solution: bool | None = None) -> dict:
     """Open one page from disk the way a reader does, at a viewport; report what the tests judge.
+
+    ``sidebars`` taps ☰ and "Contents"; ``solution`` (by default as ``sidebars``) taps a solution bar,
+    which on a broken copy may load another page (its link goes through the copy's <base>).
 
     Runs in the browser's thread: ``browser.run(read_page, html, viewport)`` (the fixture of tests/conftest.py).
     """
@@ -227,6 +281,8 @@ def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = T
         }
         # The sidebars first: the inspection opens every dropdown, which a reader would not have done yet.
         report["sidebars"] = work_the_sidebars(page, viewport) if sidebars else []
+        report["solution_bars"], report["solution"] = tap_a_solution_bar(page) if (
+            sidebars if solution is None else solution) else (0, [])
         report.update(page.evaluate(INSPECT_JS))
         report["refused"] = refused
         report["console_errors"] = console_errors
@@ -381,6 +437,15 @@ def test_figures_keep_their_proportions(readings, doc, viewport):
     _assert_none(doc, viewport, aspect_problems(_reading(readings, doc, viewport)))
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("doc", toc_files())
+def test_tapping_a_solution_bar_opens_the_solution(readings, doc, viewport):
+    report = _reading(readings, doc, viewport)
+    if doc.split("/")[-1][:2].isdigit():  # a chapter: it ends with exercises and their solutions
+        assert report["solution_bars"], f"{doc}.html: no solution bar found ({SOLUTION_TITLE_LINK!r})"
+    _assert_none(doc, viewport, report["solution"])
+
+
 @pytest.mark.parametrize("doc", PAGES)
 def test_one_search_box_on_a_desktop_page(readings, doc):
     _assert_none(doc, "desktop", search_problems(_reading(readings, doc, "desktop")))
@@ -530,3 +595,14 @@ def test_aspect_check_catches_squashed_figures_and_needs_the_books_css(built_boo
     assert problems == [p for p in problems if p.startswith("wide.png")] and len(problems) == 1, problems
     assert "drawn 400 x 300 px, an aspect of 1.33 against its own 2.67 (-50%)" in problems[0], problems
 
+
+def test_solution_bar_check_catches_the_link_that_took_the_tap(built_book, browser, tmp_path):
+    """The original bug: without book.css, the exercise's name in the bar is a link that takes the tap."""
+    doc = "book/09_imbalanced_labels"
+    without_css = broken_copy(built_book, tmp_path, doc, drop=r'<link rel="stylesheet"[^>]*book\.css[^>]*>')
+    report = browser.run(read_page, without_css, "phone", sidebars=False, solution=True)
+    assert report["solution_bars"] >= 3, report["solution_bars"]
+    problems = report["solution"]
+    assert len(problems) == 2, problems
+    assert problems[0].startswith('tapping the words "Exercise 9.1') and "#ch9-ex-" in problems[0], problems
+    assert problems[1].endswith("does not open the solution"), problems
