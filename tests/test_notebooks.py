@@ -263,6 +263,23 @@ def exercise_problems(nb: dict) -> list[str]:
     return problems
 
 
+EXERCISE_LABEL = re.compile(r"\bch\d+-ex-[\w-]+")
+
+
+def raw_exercise_labels(nb: dict) -> list[str]:
+    """Exercise labels shown as text in the prose ("exercise ch10-ex-ablation"): {numref}`ch10-ex-ablation`
+    renders as "Exercise 10.4". (A say() sentence cannot hold a role; Markdown cells are checked.)"""
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = re.sub(r"^:label:.*$", "", source(cell), flags=re.M)
+        text = re.sub(r"\{solution(?:-start)?\}[^\n]*", "", text)
+        text = re.sub(r"\{(?:ref|numref)\}`[^`]*`", "", text)
+        found += EXERCISE_LABEL.findall(text)
+    return found
+
+
 SAY_CALL = re.compile(r"(?<![\w.])(?:mlc_utils\.)?say\(")
 
 
@@ -327,6 +344,12 @@ def test_say_cells_hide_their_code_in_the_html(path):
     found = say_cells_showing_their_code(load(path))
     assert not found, ("tag these say() cells remove-input (or hide-input), so the HTML shows the sentence once:\n"
                        + "\n".join(found))
+
+
+@chapter
+def test_prose_refers_to_exercises_by_number(path):
+    found = raw_exercise_labels(load(path))
+    assert not found, f"exercise labels shown as text; write {{numref}}`label` (\"Exercise 10.4\"): {found}"
 
 
 @chapter
@@ -401,6 +424,14 @@ def test_the_checks_catch_a_notebook_written_the_old_way():
         "the first code cell does not install mlc_utils on Colab",
         'the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal") (short deliberate errors)',
     }
+
+
+def test_the_label_check_catches_a_raw_exercise_label():
+    raw = _cell("markdown", "The stem keeps more; exercise ch10-ex-ablation measures what that buys.")
+    fine = _cell("markdown", "````{exercise} Ablation\n:label: ch10-ex-ablation\n\nRun it.\n````\n\n"
+                             "```{solution-start} ch10-ex-ablation\n:class: dropdown\n```\n\n"
+                             "{numref}`ch10-ex-ablation` measures it; see also {ref}`the ablation <ch10-ex-ablation>`.")
+    assert raw_exercise_labels({"cells": [raw, fine]}) == ["ch10-ex-ablation"]
 
 
 def test_the_say_check_catches_a_sentence_shown_twice():
