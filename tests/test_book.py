@@ -99,6 +99,39 @@ def test_error_detector_catches_a_long_deliberate_error():
     assert not _error_outputs(BeautifulSoup(short, "html.parser"))
 
 
+SETUP_TOGGLE = "Show the imports and set-up"
+
+
+def setup_toggle_problems(soup: BeautifulSoup) -> list[str]:
+    """A chapter's first code cell (its imports) is folded behind a toggle that says what it holds."""
+    cell = soup.select_one("article div.cell")
+    if cell is None:
+        return ["no code cell"]
+    toggle = cell.find("details", recursive=False)
+    summary = toggle.find("summary") if toggle else None
+    if summary is None or SETUP_TOGGLE not in summary.get_text():
+        return [f"the first code cell is not folded behind a {SETUP_TOGGLE!r} toggle: {cell.get_text()[:80].strip()!r}"]
+    if toggle.find("div", class_="cell_input") is None or "import" not in toggle.get_text():
+        return ["the set-up toggle does not hold the imports"]
+    return []
+
+
+@pytest.mark.parametrize("doc", [doc for doc in toc_files() if doc.split("/")[-1][:2].isdigit()])
+def test_chapter_set_up_code_is_folded(built_book, doc):
+    soup = BeautifulSoup((built_book / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
+    assert not setup_toggle_problems(soup), f"{doc}.html: {setup_toggle_problems(soup)}"
+
+
+def test_setup_toggle_check_catches_unfolded_imports():
+    code = '<div class="cell_input docutils container"><pre>import numpy as np</pre></div>'
+    unfolded = f'<article><div class="cell docutils container">{code}</div></article>'
+    assert "is not folded" in setup_toggle_problems(BeautifulSoup(unfolded, "html.parser"))[0]
+    generic = unfolded.replace(code, f"<details><summary>Show code cell source</summary>{code}</details>")
+    assert "is not folded" in setup_toggle_problems(BeautifulSoup(generic, "html.parser"))[0]
+    folded = generic.replace("Show code cell source", SETUP_TOGGLE)
+    assert not setup_toggle_problems(BeautifulSoup(folded, "html.parser"))
+
+
 def machine_paths(text: str) -> list[str]:
     """Absolute paths of the machine that built the book (its checkout, home folders, site-packages)."""
     markers = sorted({str(ROOT), "/work/", "/root/", "/home/", "site-packages"}, key=len, reverse=True)
