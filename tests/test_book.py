@@ -45,7 +45,8 @@ def test_every_toc_entry_has_a_page(built_book):
 
 
 # A deliberate error (a cell tagged raises-exception) shows the exception line, not a traceback:
-# `%xmode Minimal` prints one line; a few more are allowed for a chained message.
+# Minimal tracebacks (each chapter's set-up cell sets them) print one line; a few more are allowed for a
+# chained message.
 MAX_DELIBERATE_ERROR_LINES = 5
 
 
@@ -66,7 +67,7 @@ def _error_outputs(soup: BeautifulSoup) -> list[str]:
             lines = len([line for line in text.splitlines() if line.strip()])
             found.append(
                 f"deliberate error shows {lines} lines (at most {MAX_DELIBERATE_ERROR_LINES}; "
-                f"use %xmode Minimal): {text.strip()[:200]!r}"
+                f"set Minimal tracebacks as the set-up cells do): {text.strip()[:200]!r}"
             )
     for text in soup.find_all(string=re.compile("Traceback \\(most recent call last\\)")):
         if not _cell_is_tagged(text, "raises-exception"):
@@ -96,6 +97,39 @@ def test_error_detector_catches_a_long_deliberate_error():
     assert len(problems) == 1 and "12 lines" in problems[0], problems
     short = page.replace(long_error, "ValueError: bad")
     assert not _error_outputs(BeautifulSoup(short, "html.parser"))
+
+
+SETUP_TOGGLE = "Show the imports and set-up"
+
+
+def setup_toggle_problems(soup: BeautifulSoup) -> list[str]:
+    """A chapter's first code cell (its imports) is folded behind a toggle that says what it holds."""
+    cell = soup.select_one("article div.cell")
+    if cell is None:
+        return ["no code cell"]
+    toggle = cell.find("details", recursive=False)
+    summary = toggle.find("summary") if toggle else None
+    if summary is None or SETUP_TOGGLE not in summary.get_text():
+        return [f"the first code cell is not folded behind a {SETUP_TOGGLE!r} toggle: {cell.get_text()[:80].strip()!r}"]
+    if toggle.find("div", class_="cell_input") is None or "import" not in toggle.get_text():
+        return ["the set-up toggle does not hold the imports"]
+    return []
+
+
+@pytest.mark.parametrize("doc", [doc for doc in toc_files() if doc.split("/")[-1][:2].isdigit()])
+def test_chapter_set_up_code_is_folded(built_book, doc):
+    soup = BeautifulSoup((built_book / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
+    assert not setup_toggle_problems(soup), f"{doc}.html: {setup_toggle_problems(soup)}"
+
+
+def test_setup_toggle_check_catches_unfolded_imports():
+    code = '<div class="cell_input docutils container"><pre>import numpy as np</pre></div>'
+    unfolded = f'<article><div class="cell docutils container">{code}</div></article>'
+    assert "is not folded" in setup_toggle_problems(BeautifulSoup(unfolded, "html.parser"))[0]
+    generic = unfolded.replace(code, f"<details><summary>Show code cell source</summary>{code}</details>")
+    assert "is not folded" in setup_toggle_problems(BeautifulSoup(generic, "html.parser"))[0]
+    folded = generic.replace("Show code cell source", SETUP_TOGGLE)
+    assert not setup_toggle_problems(BeautifulSoup(folded, "html.parser"))
 
 
 def machine_paths(text: str) -> list[str]:

@@ -29,6 +29,9 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 # drawn at no less than this share of its own CSS width, or its text shrinks below the size it was made for.
 MIN_PIXELS_PER_CSS_PIXEL = 1.8
 MIN_SHARE_OF_CSS_WIDTH = 0.6
+# A figure is drawn with its own proportions: its drawn aspect ratio (width / height) may differ from its
+# PNG's by this share at most (rounding to whole CSS pixels; a squashed chart is off by 4 % to 55 %).
+MAX_ASPECT_CHANGE = 0.02
 
 pytestmark = [
     pytest.mark.book,
@@ -110,6 +113,7 @@ INSPECT_JS = r"""
       const styled = parseFloat(img.style.width) || parseFloat(img.getAttribute('width')) || 0;
       const cssWidth = styled || img.naturalWidth;  // a PNG without a size is meant for 1 pixel per CSS pixel
       return {src: img.getAttribute('src').split('/').pop(), natural: img.naturalWidth, rendered, cssWidth,
+              naturalHeight: img.naturalHeight, clientWidth: img.clientWidth, clientHeight: img.clientHeight,
               where: where(img)};
     });
 
@@ -191,8 +195,62 @@ def work_the_sidebars(page, viewport: str) -> list[str]:
     return problems
 
 
-def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = True) -> dict:
+# The words of a solution bar ("Solution to Exercise 9.2 (...)"): the exercise's name is a link.
+SOLUTION_TITLE_LINK = "div.solution > .admonition-title a"
+
+
+def tap_a_solution_bar(page) -> tuple[int, list[str]]:
+    """Tap the words of the page's first solution bar where a reader's finger lands on them; the solution
+    must open, and the page must stay where it is. Returns the number of solution bars and the problems."""
+    bars = page.locator(SOLUTION_TITLE_LINK).count()
+    if not bars:
+        return 0, []
+    # The middle of the words' first line (they wrap on a phone), once nothing covers it (a closing drawer).
+    try:
+        point = page.wait_for_function(
+            """(selector) => {
+                 const words = document.querySelector(selector);
+                 words.scrollIntoView({block: 'center'});
+                 const r = words.getClientRects()[0];
+                 const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                 const hit = document.elementFromPoint(x, y);
+                 return !!hit && words.closest('.admonition-title').contains(hit)
+                   && {x, y, text: words.innerText.trim()};
+               }""",
+            arg=SOLUTION_TITLE_LINK, timeout=4000,
+        ).json_value()
+    except Exception:  # playwright's TimeoutError
+        return bars, ["the words of the first solution bar stay covered by another element"]
+    solution = page.locator("div.solution").first
+    before = page.evaluate("location.href")
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_timeout(400)  # the bar's opening transition, or a jump away
+    page.wait_for_load_state("load")
+    name = f'tapping the words "{point["text"][:50]}" of a solution bar'
+    problems = []
+    after = page.evaluate("location.href")
+    if after != before:
+        problems.append(f"{name} jumps to {'#' + after.split('#', 1)[1] if '#' in after else after} instead")
+    try:  # on the page that was tapped (a broken copy's <base> makes the jump load another page)
+        opened = after == before and solution.evaluate(
+            """(box) => !box.classList.contains('toggle-hidden') && Array.from(box.children)
+                 .filter((child) => !child.classList.contains('admonition-title'))
+                 .some((child) => child.getBoundingClientRect().height > 0)""",
+            timeout=2000,
+        )
+    except Exception:  # playwright's TimeoutError
+        opened = False
+    if not opened:
+        problems.append(f"{name} does not open the solution")
+    return bars, problems
+
+
+def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = True,
+              solution: bool | None = None) -> dict:
     """Open one page from disk the way a reader does, at a viewport; report what the tests judge.
+
+    ``sidebars`` taps ☰ and "Contents"; ``solution`` (by default as ``sidebars``) taps a solution bar,
+    which on a broken copy may load another page (its link goes through the copy's <base>).
 
     Runs in the browser's thread: ``browser.run(read_page, html, viewport)`` (the fixture of tests/conftest.py).
     """
@@ -223,6 +281,8 @@ def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = T
         }
         # The sidebars first: the inspection opens every dropdown, which a reader would not have done yet.
         report["sidebars"] = work_the_sidebars(page, viewport) if sidebars else []
+        report["solution_bars"], report["solution"] = tap_a_solution_bar(page) if (
+            sidebars if solution is None else solution) else (0, [])
         report.update(page.evaluate(INSPECT_JS))
         report["refused"] = refused
         report["console_errors"] = console_errors
@@ -267,6 +327,23 @@ def figure_problems(report: dict) -> list[str]:
             problems.append(
                 f"{img['src']} (after \"{img['where']}\"): drawn at {share:.0%} of its {img['cssWidth']:.0f} px width"
                 f" (want >= {MIN_SHARE_OF_CSS_WIDTH:.0%}: a smaller figure or fewer panels per row)"
+            )
+    return problems
+
+
+def aspect_problems(report: dict) -> list[str]:
+    """Judged at both viewports: every figure drawn with the proportions of its PNG."""
+    problems = []
+    for img in report["images"]:
+        if not (img["clientWidth"] and img["clientHeight"] and img["natural"] and img["naturalHeight"]):
+            continue  # not displayed (or broken: reported by the image check)
+        natural = img["natural"] / img["naturalHeight"]
+        drawn = img["clientWidth"] / img["clientHeight"]
+        if abs(drawn / natural - 1) > MAX_ASPECT_CHANGE:
+            problems.append(
+                f"{img['src']} (after \"{img['where']}\"): drawn {img['clientWidth']} x {img['clientHeight']} px,"
+                f" an aspect of {drawn:.2f} against its own {natural:.2f} ({drawn / natural - 1:+.0%}):"
+                " squashed or stretched (a fixed height in the HTML?)"
             )
     return problems
 
@@ -352,6 +429,21 @@ def test_every_exercise_box_holds_its_question(readings, doc):
 @pytest.mark.parametrize("doc", toc_files())
 def test_figures_are_sharp_and_legible(readings, doc):
     _assert_none(doc, "desktop", figure_problems(_reading(readings, doc, "desktop")))
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("doc", toc_files())
+def test_figures_keep_their_proportions(readings, doc, viewport):
+    _assert_none(doc, viewport, aspect_problems(_reading(readings, doc, viewport)))
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("doc", toc_files())
+def test_tapping_a_solution_bar_opens_the_solution(readings, doc, viewport):
+    report = _reading(readings, doc, viewport)
+    if doc.split("/")[-1][:2].isdigit():  # a chapter: it ends with exercises and their solutions
+        assert report["solution_bars"], f"{doc}.html: no solution bar found ({SOLUTION_TITLE_LINK!r})"
+    _assert_none(doc, viewport, report["solution"])
 
 
 @pytest.mark.parametrize("doc", PAGES)
@@ -484,3 +576,33 @@ def test_search_check_catches_a_second_search_box(built_book, browser, tmp_path)
     report = browser.run(read_page, broken_copy(built_book, tmp_path, CHAPTER, body_start=second), sidebars=False)
     problems = search_problems(report)
     assert problems and problems[0].startswith("2 search boxes"), problems
+
+
+def test_aspect_check_catches_squashed_figures_and_needs_the_books_css(built_book, browser, tmp_path):
+    """Without book.css, chapter 4's charts keep their fixed height while the phone shrinks their width;
+    a fixed height that even book.css cannot undo is caught on the desktop too."""
+    from PIL import Image
+
+    without_css = broken_copy(built_book, tmp_path, CHAPTER, drop=r'<link rel="stylesheet"[^>]*book\.css[^>]*>')
+    problems = aspect_problems(browser.run(read_page, without_css, "phone", sidebars=False))
+    assert len(problems) >= 3 and all("squashed or stretched" in p for p in problems), problems
+    assert any("an aspect of 1.0" in p and "against its own 2.4" in p for p in problems), problems
+
+    Image.new("RGB", (1600, 600), "white").save(tmp_path / "wide.png")
+    fixed = f'<img src="{(tmp_path / "wide.png").as_uri()}" style="width: 800px; max-width: 400px; height: 300px !important;">'
+    report = browser.run(read_page, broken_copy(built_book, tmp_path, CHAPTER, article_end=fixed), "desktop", sidebars=False)
+    problems = aspect_problems(report)
+    assert problems == [p for p in problems if p.startswith("wide.png")] and len(problems) == 1, problems
+    assert "drawn 400 x 300 px, an aspect of 1.33 against its own 2.67 (-50%)" in problems[0], problems
+
+
+def test_solution_bar_check_catches_the_link_that_took_the_tap(built_book, browser, tmp_path):
+    """The original bug: without book.css, the exercise's name in the bar is a link that takes the tap."""
+    doc = "book/09_imbalanced_labels"
+    without_css = broken_copy(built_book, tmp_path, doc, drop=r'<link rel="stylesheet"[^>]*book\.css[^>]*>')
+    report = browser.run(read_page, without_css, "phone", sidebars=False, solution=True)
+    assert report["solution_bars"] >= 3, report["solution_bars"]
+    problems = report["solution"]
+    assert len(problems) == 2, problems
+    assert problems[0].startswith('tapping the words "Exercise 9.1') and "#ch9-ex-" in problems[0], problems
+    assert problems[1].endswith("does not open the solution"), problems

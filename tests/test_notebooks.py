@@ -263,7 +263,38 @@ def exercise_problems(nb: dict) -> list[str]:
     return problems
 
 
+EXERCISE_LABEL = re.compile(r"\bch\d+-ex-[\w-]+")
+
+
+def raw_exercise_labels(nb: dict) -> list[str]:
+    """Exercise labels shown as text in the prose ("exercise ch10-ex-ablation"): {numref}`ch10-ex-ablation`
+    renders as "Exercise 10.4". (A say() sentence cannot hold a role; Markdown cells are checked.)"""
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = re.sub(r"^:label:.*$", "", source(cell), flags=re.M)
+        text = re.sub(r"\{solution(?:-start)?\}[^\n]*", "", text)
+        text = re.sub(r"\{(?:ref|numref)\}`[^`]*`", "", text)
+        found += EXERCISE_LABEL.findall(text)
+    return found
+
+
+SAY_CALL = re.compile(r"(?<![\w.])(?:mlc_utils\.)?say\(")
+
+
+def say_cells_showing_their_code(nb: dict) -> list[str]:
+    """Cells that state a sentence with say() and would show it twice in the HTML: once as the f-string in
+    their code, once as the output. Their code is hidden there (remove-input, or hide-input where the
+    computation is worth a look), never in the notebook."""
+    return [source(cell)[:100] for cell in code_cells(nb)
+            if SAY_CALL.search(source(cell)) and not {"remove-input", "hide-input"} & set(tags(cell))]
+
+
 COLAB_SETUP = re.compile(r'"google\.colab" in sys\.modules:\s*\n\s+%pip install [^\n]*mlc_utils')
+# Short deliberate errors without `%xmode Minimal`'s "Exception reporting mode: Minimal" under every
+# chapter's set-up cell: the call %xmode makes, without its print.
+QUIET_MINIMAL = re.compile(r"""get_ipython\(\)\.InteractiveTB\.set_mode\(\s*(?:mode\s*=\s*)?["']Minimal["']\s*\)""")
 
 
 def setup_problems(nb: dict) -> list[str]:
@@ -278,8 +309,13 @@ def setup_problems(nb: dict) -> list[str]:
         problems.append("the Colab set-up cell is not tagged remove-cell")
     if colab.get("outputs"):
         problems.append("the Colab set-up cell has output outside Colab")
-    if "%xmode Minimal" not in source(imports):
-        problems.append("the imports cell does not set %xmode Minimal (short deliberate errors)")
+    if not QUIET_MINIMAL.search(source(imports)):
+        problems.append('the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal")'
+                        " (short deliberate errors)")
+    if imports.get("outputs"):
+        problems.append(f"the imports cell shows output: {first_text(imports)[:80]!r}")
+    if "hide-input" not in tags(imports):
+        problems.append("the imports cell is not tagged hide-input (folded behind a toggle in the HTML)")
     if not re.search(r"figure_formats\s*=\s*\[?\s*[\"']retina", source(imports)):
         problems.append("the imports cell does not ask for retina figures")
     return problems
@@ -301,6 +337,19 @@ def test_prose_types_no_computed_number(path):
 @chapter
 def test_first_cells_set_up_colab_and_the_display(path):
     assert not setup_problems(load(path)), setup_problems(load(path))
+
+
+@chapter
+def test_say_cells_hide_their_code_in_the_html(path):
+    found = say_cells_showing_their_code(load(path))
+    assert not found, ("tag these say() cells remove-input (or hide-input), so the HTML shows the sentence once:\n"
+                       + "\n".join(found))
+
+
+@chapter
+def test_prose_refers_to_exercises_by_number(path):
+    found = raw_exercise_labels(load(path))
+    assert not found, f"exercise labels shown as text; write {{numref}}`label` (\"Exercise 10.4\"): {found}"
 
 
 @chapter
@@ -373,8 +422,40 @@ def test_the_checks_catch_a_notebook_written_the_old_way():
     assert any("only inside the solution" in p for p in problems)
     assert set(setup_problems(BROKEN)) >= {
         "the first code cell does not install mlc_utils on Colab",
-        "the imports cell does not set %xmode Minimal (short deliberate errors)",
+        'the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal") (short deliberate errors)',
     }
+
+
+def test_the_label_check_catches_a_raw_exercise_label():
+    raw = _cell("markdown", "The stem keeps more; exercise ch10-ex-ablation measures what that buys.")
+    fine = _cell("markdown", "````{exercise} Ablation\n:label: ch10-ex-ablation\n\nRun it.\n````\n\n"
+                             "```{solution-start} ch10-ex-ablation\n:class: dropdown\n```\n\n"
+                             "{numref}`ch10-ex-ablation` measures it; see also {ref}`the ablation <ch10-ex-ablation>`.")
+    assert raw_exercise_labels({"cells": [raw, fine]}) == ["ch10-ex-ablation"]
+
+
+def test_the_say_check_catches_a_sentence_shown_twice():
+    sentence = "The micro-F1 is 0.91."
+    shown = _cell("code", f"f1 = 0.91\nsay(f\"The micro-F1 is {{f1:.2f}}.\")", [{
+        "output_type": "display_data", "metadata": {}, "data": {"text/markdown": sentence, "text/plain": sentence}}])
+    also_shown = _cell("code", 'mlc_utils.say("Done.")', cell_tags=["nbval-ignore-output"])
+    hidden = [_cell("code", 'say("Hidden.")', cell_tags=[tag]) for tag in ("remove-input", "hide-input")]
+    not_a_call = _cell("code", "from mlc_utils import say\nessay = show_source(say)")
+    nb = {"cells": [shown, also_shown, *hidden, not_a_call]}
+    assert say_cells_showing_their_code(nb) == [source(shown), source(also_shown)]
+
+
+def test_the_setup_check_catches_xmode_and_an_unfolded_setup_cell():
+    """`%xmode Minimal` gives short errors but prints a line under every chapter's set-up cell; a set-up
+    cell that is not folded opens every chapter with a wall of imports."""
+    colab = _cell("code", '# On Colab\nimport sys\n\nif "google.colab" in sys.modules:\n'
+                          '    %pip install --quiet "mlc_utils @ git+https://example.org/book"', cell_tags=["remove-cell"])
+    imports = _cell("code", '%xmode Minimal\n%config InlineBackend.figure_formats = ["retina"]',
+                    [_stream("Exception reporting mode: Minimal\n")])
+    problems = setup_problems({"cells": [colab, imports]})
+    assert 'the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal")' in problems[0], problems
+    assert "the imports cell shows output: 'Exception reporting mode: Minimal'" in problems, problems
+    assert "the imports cell is not tagged hide-input (folded behind a toggle in the HTML)" in problems, problems
 
 
 def test_the_checks_accept_the_conventions():
@@ -382,7 +463,8 @@ def test_the_checks_accept_the_conventions():
         _cell("markdown", "# Good\n\nThe threshold is `0.5000` and $p = 0.8731$."),
         _cell("code", '# On Colab\nimport sys\n\nif "google.colab" in sys.modules:\n'
                       '    %pip install --quiet "mlc_utils @ git+https://example.org/book"', cell_tags=["remove-cell"]),
-        _cell("code", '%xmode Minimal\n%config InlineBackend.figure_formats = ["retina"]'),
+        _cell("code", 'get_ipython().InteractiveTB.set_mode("Minimal")\n'
+                      '%config InlineBackend.figure_formats = ["retina"]', cell_tags=["hide-input"]),
         _cell("markdown", "````{exercise} Micro-F1\n:label: ch0-ex-a\n\n```python\nanswer = ...\n```\n````"),
         _cell("code", "answer = ...  # your turn\ncheck('f1', answer)", [_stream("Not yet: answer is ...\n")]),
         _cell("markdown", "```{solution-start} ch0-ex-a\n:class: dropdown\n```"),
