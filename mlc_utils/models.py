@@ -110,29 +110,20 @@ def build_reference_cnn(
     return keras.Model(inputs, outputs, name="reference_cnn")
 
 
-def build_improved_cnn(
-    input_shape: Sequence[int] = (32, 32, 3),
-    n_labels: int = 10,
-    *,
-    stem: int | None = 16,
-    filters: Sequence[int] = (32, 64, 128),
-    dropout: float = 0.2,
-    bn_momentum: float = 0.9,
-    augment: bool = False,
-    policy: str = "float32",
-) -> keras.Model:
-    """Chapter 10's faster, stronger CNN (uncompiled).
+def _improved_cnn_arguments(
+    input_shape: Sequence[int],
+    n_labels: int,
+    stem: int | None,
+    filters: Sequence[int],
+    dropout: float,
+    bn_momentum: float,
+    augment: bool,
+    policy: str,
+) -> tuple[tuple[int, ...], int, int | None, list[int], dict[str, str]]:
+    """``build_improved_cnn``'s argument checks, each error naming its argument.
 
-    Input -> stem: Conv2D(``stem`` filters, 2x2, stride 2) -> BatchNormalization -> ReLU, a learned
-    halving of the resolution (32x32 -> 16x16) that sees all 12 numbers of each 2x2 patch
-    (``stem=None``: a fixed AveragePooling2D(2) instead) -> per entry of ``filters``: Conv2D(3x3,
-    same, no bias) -> BatchNormalization -> ReLU, with MaxPooling2D(2) between blocks ->
-    GlobalMaxPooling2D ("is this digit anywhere?") -> Dropout -> Dense(n_labels, sigmoid, float32).
-    99,210 parameters at the defaults. ``bn_momentum`` is every BatchNormalization's momentum: 0.9
-    (Keras' default is 0.99) lets the running averages used at prediction time catch up within one
-    epoch of 94 steps. ``augment=True`` adds label-preserving RandomRotation and RandomTranslation
-    layers in front (active in training only). ``policy`` is the Keras dtype policy of every layer
-    but the output, which stays float32. Outputs (batch, n_labels).
+    Returns the checked ``(shape, n_labels, stem, widths, hidden)``: ``widths`` the filter count of
+    each block, ``hidden`` the layer keyword arguments of ``policy`` (see ``_dtype``).
     """
     shape = _check_shape(input_shape)
     n_labels = check_int(n_labels, "n_labels", minimum=1)
@@ -146,29 +137,44 @@ def build_improved_cnn(
     _check_min_size(shape, 2 ** len(widths), "improved CNN")  # one halving in front, one per block
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"dropout: expected a rate in [0, 1), got {dropout!r}")
-    if isinstance(bn_momentum, bool) or not isinstance(bn_momentum, (int, float)) or not 0 < bn_momentum < 1:
+    if (isinstance(bn_momentum, bool) or not isinstance(bn_momentum, (int, float))
+            or not 0 < bn_momentum < 1):
         raise ValueError(f"bn_momentum: expected a number in (0, 1), got {bn_momentum!r}")
     if not isinstance(augment, bool):
         raise TypeError(f"augment: expected True or False, got {type(augment).__name__}")
-    hidden = _dtype(policy)
-    inputs = keras.Input(shape=shape, name="image")
-    x = inputs
-    if augment:
+    return shape, n_labels, stem, widths, _dtype(policy)
+
+
+def build_improved_cnn(
+    input_shape: Sequence[int] = (32, 32, 3), n_labels: int = 10, *, stem: int | None = 16,
+    filters: Sequence[int] = (32, 64, 128), dropout: float = 0.2, bn_momentum: float = 0.9,
+    augment: bool = False, policy: str = "float32",
+) -> keras.Model:
+    """Chapter 10's faster, stronger CNN (uncompiled); 99,210 parameters at the defaults.
+
+    Images (batch, *input_shape) -> (batch, n_labels) probabilities. ``stem=None``: a fixed 2x2
+    average instead of the learned stem. ``policy`` (a Keras dtype policy) applies to every layer
+    but the output, which stays float32. The argument checks are in ``_improved_cnn_arguments``.
+    """
+    shape, n_labels, stem, widths, hidden = _improved_cnn_arguments(
+        input_shape, n_labels, stem, filters, dropout, bn_momentum, augment, policy)
+    x = inputs = keras.Input(shape=shape, name="image")
+    if augment:  # random small rotations and shifts keep the label set; active in training only
         x = layers.RandomRotation(0.03, fill_mode="constant", seed=1, name="augment_rotate")(x)
         x = layers.RandomTranslation(0.05, 0.05, fill_mode="constant", seed=2, name="augment_shift")(x)
-    if stem is None:
+    if stem is None:  # halve the resolution with a fixed 2x2 average
         x = layers.AveragePooling2D(2, name="downsample", **hidden)(x)
-    else:
+    else:  # ... or learn it: each 2x2 patch (4 pixels x 3 colours) becomes `stem` features
         x = layers.Conv2D(stem, 2, strides=2, use_bias=False, name="stem_conv", **hidden)(x)
         x = layers.BatchNormalization(momentum=bn_momentum, name="stem_bn", **hidden)(x)
         x = layers.ReLU(name="stem_relu", **hidden)(x)
-    for i, width in enumerate(widths, start=1):
-        if i > 1:
+    for i, width in enumerate(widths, start=1):  # blocks: convolution, batch norm, ReLU
+        if i > 1:  # halve the resolution between blocks
             x = layers.MaxPooling2D(2, name=f"block{i}_pool", **hidden)(x)
         x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{i}_conv", **hidden)(x)
         x = layers.BatchNormalization(momentum=bn_momentum, name=f"block{i}_bn", **hidden)(x)
         x = layers.ReLU(name=f"block{i}_relu", **hidden)(x)
-    x = layers.GlobalMaxPooling2D(name="anywhere", **hidden)(x)
+    x = layers.GlobalMaxPooling2D(name="anywhere", **hidden)(x)  # "is this digit anywhere?"
     if dropout:
         x = layers.Dropout(dropout, name="dropout", **hidden)(x)
     outputs = layers.Dense(n_labels, activation="sigmoid", name="labels", dtype="float32")(x)

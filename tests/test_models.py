@@ -143,6 +143,29 @@ def test_rejects_unknown_policy_and_bad_filters():
 
 
 @pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        ({"input_shape": (32, 32)}, ValueError, r"input_shape: expected \(height, width, channels\)"),
+        ({"input_shape": (7, 7, 3)}, ValueError, r"input_shape: the improved CNN needs images of at least 8x8"),
+        ({"n_labels": 0}, ValueError, "n_labels"),
+        ({"stem": 1.5}, TypeError, "stem"),
+        ({"filters": "abc"}, TypeError, "filters: expected a sequence"),
+        ({"filters": (32, 0)}, ValueError, "filters"),
+        ({"dropout": 1.0}, ValueError, r"dropout: expected a rate in \[0, 1\), got 1.0"),
+        ({"dropout": True}, ValueError, "dropout"),
+        ({"bn_momentum": 0}, ValueError, r"bn_momentum: expected a number in \(0, 1\), got 0"),
+        ({"augment": 1}, TypeError, "augment: expected True or False, got int"),
+        ({"policy": "float16"}, ValueError, "policy"),
+    ],
+)
+def test_improved_cnn_checks_every_argument_and_names_it(bad, error, message):
+    # The checks live in a private helper (chapter 10 shows the architecture, not the validation);
+    # every one of them must still reach the public builder.
+    with pytest.raises(error, match=message):
+        build_improved_cnn(**bad)
+
+
+@pytest.mark.parametrize(
     "flags, expected",
     [("fpu sse avx512f avx512_bf16 avx2", True), ("fpu amx_tile amx_bf16", True), ("fpu sse avx2 avx512f", False)],
 )
