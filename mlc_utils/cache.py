@@ -405,7 +405,7 @@ def cached_model(
             train_fn=train_improved,                # () -> (trained model, History or dict)
             key_parts={"data": DATA, "fit": FIT},   # anything else the weights depend on
             compile_fn=compile_improved,            # optional: compiles the loaded model
-            what="improved CNN", duration="about two minutes",
+            what="improved CNN",
         )
 
     - ``name``: the file name's stem (letters, digits, ``-``, ``_``); the file is
@@ -552,13 +552,12 @@ def load_reference_model(verbose: bool = True) -> tuple[keras.Model, dict[str, l
     stored weights into it; a miss trains with ``train_reference_model`` and stores the result. With
     ``verbose`` it prints which happened: on a hit the single line
     ``Loaded the trained reference CNN from the cache.``; on a miss
-    ``No cached model found: training the reference CNN (about a minute)...`` then
+    ``No cached model found: training the reference CNN...`` then
     ``Trained and cached.``.
     """
     return cached_model(
         _REFERENCE,
         what="reference CNN",
-        duration="about a minute",
         verbose=verbose,
         **_reference_ingredients(),
     )
@@ -604,6 +603,6 @@ def load_improved_cnn(
     if not isinstance(verbose, bool):
         raise TypeError(f"verbose: expected True or False, got {type(verbose).__name__}")
     return cached_model(
-        _IMPROVED, what="improved CNN", duration="under a minute", verbose=verbose,
+        _IMPROVED, what="improved CNN", verbose=verbose,
         **_improved_ingredients(policy),
     )

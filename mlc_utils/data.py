@@ -79,7 +79,8 @@ def _pools() -> dict[str, np.ndarray]:
 def source_indices(split: str = "train") -> np.ndarray:
     """Indices into ``load_digits()`` of the source digits that ``split`` may use, shape (n_pool,).
 
-    The three pools are disjoint, so test images contain handwriting never seen in training.
+    The three pools are disjoint, so no digit image of the test split occurs in training (the writers,
+    13 people in all, are the same in every split: ``load_digits`` does not record who wrote which).
     """
     check_choice(split, "split", SPLITS)
     return _pools()[split].copy()
@@ -380,7 +381,8 @@ def multidigits_sources(
 ) -> np.ndarray:
     """Which handwritten source digits ``make_multidigits`` placed in each image.
 
-    Takes the same arguments as ``make_multidigits`` and describes the images it returns for them:
+    Takes the arguments of ``make_multidigits`` (all but ``label_weights``) and describes the images
+    it returns for them:
     an int64 array of shape (n_samples, 4) holding, for each digit of an image, its index into
     ``sklearn.datasets.load_digits()``, and -1 for an empty quadrant. With ``source_indices`` it
     lets a reader verify that a split composes its images only from its own pool of digits.

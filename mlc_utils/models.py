@@ -51,10 +51,11 @@ def bfloat16_supported() -> bool:
 
 
 def mixed_precision_policy() -> str:
-    """The fastest safe Keras dtype policy for training on this machine's CPU.
+    """The Keras dtype policy to try for training on this machine's CPU.
 
     ``"mixed_bfloat16"`` where the CPU computes in bfloat16 natively (``bfloat16_supported()``),
-    else ``"float32"``: emulated bfloat16 is slower than float32, so the fallback is never slower.
+    else ``"float32"``: emulated bfloat16 is usually slower than float32. A network as cheap as the
+    improved CNN may gain little even with bfloat16 units: measure it (``make bench``).
     Under a mixed policy the layers compute in bfloat16 but keep their weights in float32; the
     book's builders keep the output layer in float32 so the sigmoid and the loss stay accurate.
     """

@@ -190,8 +190,8 @@ def train_improved_cnn(
 ) -> tuple[keras.Model, dict[str, list[float]]]:
     """Build, compile and fit the improved CNN on the reference MultiDigits splits (``IMPROVED_FIT``).
 
-    ``policy`` is a Keras dtype policy (float32 by default: chapter 10 measures that mixed precision
-    does not speed this network up on the book's CPU; None picks ``mixed_precision_policy()``).
+    ``policy`` is a Keras dtype policy (float32 by default, so the trained model and its numbers are the
+    same on every CPU; None picks ``mixed_precision_policy()``; ``make bench`` measures the speed).
     ``changes`` go to ``build_improved_cnn`` (e.g. ``stem=None`` to measure what one design choice
     buys; the cached model has none). Seeds with the reference data seed. Returns the model and its
     history: per-epoch ``loss``, ``val_f1_micro`` (threshold 0.5) and ``time_s`` (training seconds

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HISTORY = {"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}
 # What the chapters print (their stored outputs hold these lines).
 HIT_MESSAGE = "Loaded the trained reference CNN from the cache."
-MISS_MESSAGE = "No cached model found: training the reference CNN (about a minute)..."
+MISS_MESSAGE = "No cached model found: training the reference CNN..."
 DONE_MESSAGE = "Trained and cached."
 
 
