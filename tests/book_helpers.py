@@ -13,7 +13,6 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK_TITLE = yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Without the background-networking flags Chromium itself phones home at start-up.

@@ -1,7 +1,5 @@
 """The private counting helpers against scikit-learn (zero_division=0), by hand and on random problems."""
 
-import ast
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +8,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mlc_utils import _counting
 from mlc_utils._counting import (
     AVERAGES,
     averaged,
@@ -120,11 +117,3 @@ def test_every_score_is_scikit_learns_on_random_problems(pair):
                                        atol=1e-12, err_msg=f"{kind} {average}")
     assert subset_accuracy(t, p) == pytest.approx(skm.accuracy_score(t, p), abs=1e-12)
     assert hamming_loss(t, p) == pytest.approx(skm.hamming_loss(t, p), abs=1e-12)
-
-
-def test_the_module_imports_only_numpy():
-    # The ground floor: every module of the package may import it, so it imports nothing of theirs.
-    tree = ast.parse(Path(_counting.__file__).read_text())
-    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"__future__", "typing", "numpy"}, imported

@@ -17,8 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
-from book_helpers import BOOK_TITLE, CHROMIUM, toc_files, watch_page
+from book_helpers import CHROMIUM, ROOT, toc_files, watch_page
+
+BOOK_TITLE = yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}

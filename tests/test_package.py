@@ -112,3 +112,11 @@ def test_say_displays_markdown_whose_plain_text_is_the_sentence():
 def test_say_refuses_what_is_not_a_sentence(bad, error):
     with pytest.raises(error, match="text"):
         mlc_utils.say(bad)
+
+
+def test_the_counting_module_imports_only_numpy():
+    # The ground floor: every module of the package may import it, so it imports nothing of theirs.
+    tree = ast.parse((PACKAGE / "_counting.py").read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported <= {"__future__", "typing", "numpy"}, imported
