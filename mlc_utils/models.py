@@ -93,9 +93,9 @@ def build_reference_cnn(
 
     Input (32, 32, 3) -> Conv2D(32, 3, relu) -> Conv2D(64, 3, relu) -> MaxPooling2D(3) -> Flatten
     -> Dense(n_labels, sigmoid). Outputs (batch, n_labels) independent probabilities.
-    ``output_activation="softmax"`` builds the same network with a softmax output, for the
-    chapters that show what softmax costs a multi-label model: its scores share one unit, so a
-    present label's score shrinks with the number of labels present. ``policy`` is a Keras dtype policy
+    ``output_activation="softmax"`` builds the same network with a softmax output, for comparisons
+    (its scores share one unit, so a present label's score shrinks with the number of labels present).
+    ``policy`` is a Keras dtype policy
     for every layer but the output, which stays float32 (see ``mixed_precision_policy``).
     """
     shape = _check_shape(input_shape)
