@@ -717,3 +717,13 @@ def test_threshold_check_compares_float32_scores_as_the_learner_does(capsys):
     assert verdict(capsys, "threshold", in_float32, y_score=y_score, threshold=0.7) == (
         "Correct: y_pred matches the expected array of shape (2, 3).")
     assert verdict(capsys, "threshold", in_float64, y_score=y_score, threshold=0.7).startswith("Not yet")
+
+
+@pytest.mark.parametrize("exercise_id, inputs", [
+    ("f1", {"y_true": T, "y_pred": P}),
+    ("roc_auc", {"y_true": T, "y_score": S}),
+])
+def test_check_refuses_an_unknown_average_by_name(exercise_id, inputs):
+    with pytest.raises(ValueError) as caught:
+        check(exercise_id, 0.5, average="median", **inputs)
+    assert str(caught.value) == "average: expected one of ['micro', 'macro', 'weighted', 'samples'], got 'median'"
