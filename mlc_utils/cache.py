@@ -28,8 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._tensorflow import keras, quiet_keras, tf  # imports TensorFlow without its start-up log lines
-from ._validation import check_choice
-from .models import POLICIES, build_improved_cnn, build_reference_cnn, mixed_precision_policy
+from .models import build_improved_cnn, build_reference_cnn, resolve_policy
 from .training import (
     IMPROVED_FIT,
     REFERENCE_DATA,
@@ -579,13 +578,9 @@ def _improved_ingredients(policy: str) -> dict[str, Any]:
     }
 
 
-def _check_policy(policy: Any) -> str:
-    return mixed_precision_policy() if policy is None else check_choice(policy, "policy", POLICIES)
-
-
 def improved_cache_key(policy: str = "float32") -> str:
     """The cache key of the improved CNN trained under ``policy`` (``model_key`` of its recipe)."""
-    return model_key(_IMPROVED, **_improved_ingredients(_check_policy(policy)))
+    return model_key(_IMPROVED, **_improved_ingredients(resolve_policy(policy)))
 
 
 def load_improved_cnn(
@@ -599,7 +594,7 @@ def load_improved_cnn(
     a hit and a miss both return the model compiled by ``compile_improved_cnn``. With ``verbose`` it
     prints which happened.
     """
-    policy = _check_policy(policy)
+    policy = resolve_policy(policy)
     if not isinstance(verbose, bool):
         raise TypeError(f"verbose: expected True or False, got {type(verbose).__name__}")
     return cached_model(

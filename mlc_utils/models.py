@@ -19,6 +19,7 @@ __all__ = [
     "bfloat16_supported",
     "mixed_precision_policy",
     "POLICIES",
+    "resolve_policy",
 ]
 
 layers = keras.layers
@@ -60,6 +61,11 @@ def mixed_precision_policy() -> str:
     book's builders keep the output layer in float32 so the sigmoid and the loss stay accurate.
     """
     return "mixed_bfloat16" if bfloat16_supported() else "float32"
+
+
+def resolve_policy(policy: str | None) -> str:
+    """``policy`` checked against ``POLICIES``; None picks ``mixed_precision_policy()``."""
+    return mixed_precision_policy() if policy is None else check_choice(policy, "policy", POLICIES)
 
 
 def _check_shape(input_shape: Sequence[int]) -> tuple[int, ...]:

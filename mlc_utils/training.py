@@ -16,9 +16,9 @@ import numpy as np
 
 from ._counting import f1_micro
 from ._tensorflow import keras, tf  # imports TensorFlow without its start-up log lines
-from ._validation import check_choice, check_int, check_labels, check_thresholds
+from ._validation import check_int, check_labels, check_thresholds
 from .data import make_multidigits
-from .models import POLICIES, build_improved_cnn, build_reference_cnn, mixed_precision_policy
+from .models import build_improved_cnn, build_reference_cnn, resolve_policy
 
 __all__ = [
     "set_seed",
@@ -197,7 +197,7 @@ def train_improved_cnn(
     history: per-epoch ``loss``, ``val_f1_micro`` (threshold 0.5) and ``time_s`` (training seconds
     so far, see ``EpochClock``).
     """
-    policy = mixed_precision_policy() if policy is None else check_choice(policy, "policy", POLICIES)
+    policy = resolve_policy(policy)
     if {"input_shape", "n_labels"} & changes.keys():
         raise TypeError("changes: the data fix input_shape and n_labels; change the architecture only")
     set_seed(REFERENCE_DATA["seed"])

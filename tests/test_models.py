@@ -189,3 +189,14 @@ def test_build_reference_cnn_refuses_images_too_small_to_convolve():
     with pytest.raises(ValueError, match="input_shape"):
         build_reference_cnn(input_shape=(32, 6, 3))
     assert build_reference_cnn(input_shape=(7, 7, 3), n_labels=2).output_shape == (None, 2)
+
+
+def test_resolve_policy_checks_the_name_and_lets_none_pick_the_cpus_policy(monkeypatch):
+    assert models_module.resolve_policy("mixed_float16") == "mixed_float16"
+    monkeypatch.setattr(models_module, "bfloat16_supported", lambda: True)
+    assert models_module.resolve_policy(None) == "mixed_bfloat16"
+    monkeypatch.setattr(models_module, "bfloat16_supported", lambda: False)
+    assert models_module.resolve_policy(None) == "float32"
+    with pytest.raises(ValueError, match="policy"):
+        models_module.resolve_policy("bfloat16")
+
