@@ -205,4 +205,39 @@ def shrink_thresholds(thresholds: Any, toward: Any, *, weight: Any) -> np.ndarra
     return np.broadcast_to(w * per_label + (1.0 - w) * target, (n_labels,)).astype(np.float64)
 
 
-__all__ += ["cardinality_threshold", "shrink_thresholds"]
+#: The book's one shrinkage strength ``m`` (chapter 8): a label with ``m`` positives in the tuning
+#: data gets half its own threshold and half the global one. Fixed before any chapter tuned it.
+SHRINKAGE_STRENGTH: int = 50
+
+
+def tune_shrunk_thresholds(
+    y_true: Any,
+    y_score: Any,
+    *,
+    metric: str = "f1",
+    strength: float = SHRINKAGE_STRENGTH,
+    grid: Any = None,
+) -> np.ndarray:
+    """The book's rule for per-label thresholds: each label's own, shrunk toward one global threshold.
+
+    Tunes per-label and global thresholds for ``metric`` on (validation) data (``tune_thresholds``),
+    then pulls each label's threshold toward the global one with weight
+    ``n_pos / (n_pos + strength)``, ``n_pos`` being the label's positives in ``y_true``. A label
+    with many positives keeps nearly its own threshold; one with few gets nearly the global one.
+    ``strength=0`` gives the raw per-label thresholds. Returns float64 of shape (n_labels,).
+    """
+    t, s = check_labels_and_scores(y_true, y_score)
+    if isinstance(strength, bool) or not isinstance(strength, (int, float, np.number)):
+        raise TypeError(f"strength: expected a number, got {type(strength).__name__}")
+    if not np.isfinite(strength) or strength < 0:
+        raise ValueError(f"strength: expected a finite number >= 0 (positives at half weight), got {strength!r}")
+    own = tune_thresholds(t, s, metric=metric, per_label=True, grid=grid)
+    shared = tune_thresholds(t, s, metric=metric, per_label=False, grid=grid)
+    positives = t.sum(axis=0).astype(np.float64)
+    denominator = positives + float(strength)
+    # A label with no positives and strength 0 has no evidence of its own: it takes the global one.
+    weight = np.divide(positives, denominator, out=np.zeros_like(positives), where=denominator > 0)
+    return shrink_thresholds(own, shared, weight=weight)
+
+
+__all__ += ["cardinality_threshold", "shrink_thresholds", "SHRINKAGE_STRENGTH", "tune_shrunk_thresholds"]

@@ -8,8 +8,10 @@ from mlc_utils.thresholds import (
     THRESHOLD_METRICS,
     apply_thresholds,
     cardinality_threshold,
+    SHRINKAGE_STRENGTH,
     shrink_thresholds,
     top_k,
+    tune_shrunk_thresholds,
     tune_thresholds,
 )
 
@@ -395,3 +397,39 @@ def test_shrink_thresholds_with_scalar_and_per_label_weights_by_hand():
 def test_shrink_thresholds_refuses_bad_input(thresholds, toward, weight, error, argument):
     with pytest.raises(error, match=argument):
         shrink_thresholds(thresholds, toward, weight=weight)
+
+
+# -- the book's one shrinkage rule --
+
+
+def test_tune_shrunk_thresholds_is_the_shrinkage_of_tuned_thresholds_by_hand():
+    own = tune_thresholds(Y, S)
+    shared = tune_thresholds(Y, S, per_label=False)[0]
+    positives = Y.sum(axis=0)
+    expected = [(n * o + SHRINKAGE_STRENGTH * shared) / (n + SHRINKAGE_STRENGTH) for n, o in zip(positives, own)]
+    np.testing.assert_allclose(tune_shrunk_thresholds(Y, S), expected)
+    assert SHRINKAGE_STRENGTH == 50
+
+
+def test_tune_shrunk_thresholds_spans_per_label_and_global():
+    np.testing.assert_allclose(tune_shrunk_thresholds(Y, S, strength=0), tune_thresholds(Y, S))
+    np.testing.assert_allclose(tune_shrunk_thresholds(Y, S, strength=1e12), tune_thresholds(Y, S, per_label=False))
+
+
+def test_tune_shrunk_thresholds_tunes_both_for_the_metric_asked():
+    macro_global = tune_thresholds(Y, S, metric="f1_macro", per_label=False)
+    np.testing.assert_allclose(tune_shrunk_thresholds(Y, S, metric="f1_macro", strength=1e12), macro_global)
+
+
+def test_a_label_without_positives_takes_the_global_threshold_even_unshrunk():
+    y = Y.copy()
+    y[:, 2] = 0
+    out = tune_shrunk_thresholds(y, S, strength=0)
+    assert out[2] == tune_thresholds(y, S, per_label=False)[0]
+
+
+@pytest.mark.parametrize("strength, error", [(-1, ValueError), (float("nan"), ValueError), ("50", TypeError),
+                                             (True, TypeError), (float("inf"), ValueError)])
+def test_tune_shrunk_thresholds_refuses_a_bad_strength(strength, error):
+    with pytest.raises(error, match="strength"):
+        tune_shrunk_thresholds(Y, S, strength=strength)

@@ -1,0 +1,91 @@
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+
+from mlc_utils.stats import PairedComparison, corrected_resampled_ttest
+
+A = [0.80, 0.82, 0.81, 0.79, 0.83]
+B = [0.78, 0.80, 0.80, 0.80, 0.80]
+
+
+def test_corrected_resampled_ttest_by_hand():
+    # d = [0.02, 0.02, 0.01, -0.01, 0.03]: mean 0.014, s² = 920e-6 / 4 = 230e-6
+    result = corrected_resampled_ttest(A, B, n_train=90, n_test=10)
+    std_error = math.sqrt((1 / 5 + 10 / 90) * 230e-6)
+    assert result.mean_difference == pytest.approx(0.014)
+    assert result.std_error == pytest.approx(std_error)
+    assert result.t == pytest.approx(0.014 / std_error)
+    assert result.t == pytest.approx(1.65502, abs=1e-4)
+    assert result.df == 4
+    assert result.p_value == pytest.approx(2 * scipy_stats.t.sf(0.014 / std_error, 4))
+    half = scipy_stats.t.ppf(0.975, 4) * std_error
+    assert (result.low, result.high) == (pytest.approx(0.014 - half), pytest.approx(0.014 + half))
+    assert result.confidence == 0.95
+    assert not result.significant and result.low < 0 < result.high
+    assert result.p_value > 0.05
+
+
+def test_without_overlap_it_is_the_plain_paired_ttest():
+    # n_test / n_train -> 0 removes the correction: scipy's paired t-test remains
+    result = corrected_resampled_ttest(A, B, n_train=10**12, n_test=1)
+    plain = scipy_stats.ttest_rel(A, B)
+    assert result.t == pytest.approx(plain.statistic, rel=1e-6)
+    assert result.p_value == pytest.approx(plain.pvalue, rel=1e-6)
+
+
+def test_the_correction_only_widens():
+    plain = corrected_resampled_ttest(A, B, n_train=10**12, n_test=1)
+    corrected = corrected_resampled_ttest(A, B, n_train=90, n_test=10)
+    assert corrected.std_error > plain.std_error and corrected.p_value > plain.p_value
+    assert corrected.high - corrected.low > plain.high - plain.low
+
+
+def test_sign_follows_the_order_of_the_methods_and_significance_follows_p():
+    forward = corrected_resampled_ttest(np.add(A, 0.05), B, n_train=90, n_test=10)
+    backward = corrected_resampled_ttest(B, np.add(A, 0.05), n_train=90, n_test=10)
+    assert forward.mean_difference > 0 and backward.mean_difference == pytest.approx(-forward.mean_difference)
+    assert forward.p_value == pytest.approx(backward.p_value)
+    assert forward.significant and backward.significant and backward.high < 0
+    assert forward.p_value < 0.05
+    wider = corrected_resampled_ttest(np.add(A, 0.05), B, n_train=90, n_test=10, confidence=0.999)
+    assert wider.low < forward.low and wider.high > forward.high
+
+
+def test_identical_differences_have_no_spread():
+    same = corrected_resampled_ttest([0.5, 0.6, 0.7], [0.4, 0.5, 0.6], n_train=9, n_test=1)
+    assert same.std_error == 0 and same.t == math.inf and same.p_value == 0.0 and same.significant
+    assert same.low == same.high == pytest.approx(0.1)
+    tie = corrected_resampled_ttest([0.5, 0.6], [0.5, 0.6], n_train=9, n_test=1)
+    assert tie.t == 0 and tie.p_value == 1.0 and not tie.significant
+
+
+def test_the_result_reads_as_a_sentence():
+    text = str(corrected_resampled_ttest(A, B, n_train=90, n_test=10))
+    assert text.startswith("mean difference +0.0140, 95 % interval [") and "on 4 df, p = 0." in text
+    assert isinstance(corrected_resampled_ttest(A, B, n_train=90, n_test=10), PairedComparison)
+
+
+@pytest.mark.parametrize("kwargs, error, argument", [
+    ({"scores_a": "0.8"}, TypeError, "scores_a"),
+    ({"scores_a": 0.8}, TypeError, "scores_a"),
+    ({"scores_b": None}, TypeError, "scores_b"),
+    ({"scores_a": [True, False, True, True, False]}, TypeError, "scores_a"),
+    ({"scores_a": ["a"] * 5}, TypeError, "scores_a"),
+    ({"scores_a": [[0.8] * 5]}, ValueError, "scores_a"),
+    ({"scores_a": [0.8, float("nan"), 0.8, 0.8, 0.8]}, ValueError, "scores_a"),
+    ({"scores_b": B[:4]}, ValueError, "scores_b"),
+    ({"scores_a": [0.8], "scores_b": [0.7]}, ValueError, "at least 2"),
+    ({"n_train": 0}, ValueError, "n_train"),
+    ({"n_train": 90.0}, TypeError, "n_train"),
+    ({"n_test": True}, TypeError, "n_test"),
+    ({"n_test": -1}, ValueError, "n_test"),
+    ({"confidence": 1.0}, ValueError, "confidence"),
+    ({"confidence": 0}, ValueError, "confidence"),
+    ({"confidence": "0.95"}, ValueError, "confidence"),
+])
+def test_bad_input_is_refused_by_name(kwargs, error, argument):
+    arguments = {"scores_a": A, "scores_b": B, "n_train": 90, "n_test": 10, **kwargs}
+    with pytest.raises(error, match=argument):
+        corrected_resampled_ttest(arguments.pop("scores_a"), arguments.pop("scores_b"), **arguments)
