@@ -27,6 +27,7 @@ __all__ = [
     "ToyExample",
     "make_tf_dataset",
     "multidigits_sources",
+    "multidigits_boxes",
 ]
 
 DIGIT_NAMES: tuple[str, ...] = (
@@ -399,3 +400,46 @@ def multidigits_sources(
         )
     _, _, sources, _ = _generate(n_samples, split, seed, min_digits, max_digits)
     return sources
+
+
+def multidigits_boxes(
+    n_samples: int,
+    *,
+    split: str = "train",
+    seed: int = 0,
+    min_digits: int = 1,
+    max_digits: int = 4,
+    label_weights: Any = None,
+) -> np.ndarray:
+    """Where each digit of ``make_multidigits``' images sits: one box per image and label.
+
+    Takes the arguments of ``make_multidigits`` and describes the images it returns for them: an
+    int64 array of shape (n_samples, 10, 4) holding, for image ``i`` and digit ``j``, the box
+    ``(top, left, bottom, right)`` in pixels (bottom and right exclusive, so
+    ``X[i, top:bottom, left:right]`` is the digit's 14x14 patch), or ``-1`` four times when digit
+    ``j`` is absent. ``boxes[..., 0] >= 0`` equals ``Y == 1``. Used to check what a model looks at
+    and what an augmentation cuts away.
+    """
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    check_choice(split, "split", SPLITS)
+    seed = check_seed(seed)
+    min_digits = check_int(min_digits, "min_digits", minimum=1)
+    max_digits = check_int(max_digits, "max_digits", minimum=1)
+    if max_digits > MAX_DIGITS or min_digits > max_digits:
+        raise ValueError(
+            f"min_digits, max_digits: expected 1 <= min_digits <= max_digits <= {MAX_DIGITS}, "
+            f"got {min_digits} and {max_digits}"
+        )
+    if label_weights is not None:
+        weights = _as_numeric_array(label_weights, "label_weights").astype(np.float64)
+        if weights.shape != (len(DIGIT_NAMES),) or not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+            raise ValueError(f"label_weights: expected {len(DIGIT_NAMES)} positive finite weights, "
+                             f"got {np.asarray(label_weights).tolist()}")
+        label_weights = weights
+    _, _, sources, corners = _generate(n_samples, split, seed, min_digits, max_digits, label_weights)
+    classes = np.where(sources >= 0, _source_digits()[1][np.maximum(sources, 0)], -1)
+    boxes = np.full((n_samples, len(DIGIT_NAMES), 4), -1, dtype=np.int64)
+    image, slot = np.nonzero(classes >= 0)
+    top, left = corners[image, slot, 0], corners[image, slot, 1]
+    boxes[image, classes[image, slot]] = np.stack([top, left, top + DIGIT_SIZE, left + DIGIT_SIZE], axis=1)
+    return boxes

@@ -26,6 +26,7 @@ from mlc_utils.data import (
     _source_digits,
     load_yeast,
     make_multidigits,
+    multidigits_boxes,
     multidigits_sources,
     source_indices,
     stratified_split,
@@ -600,3 +601,49 @@ def test_river_still_names_yeast_features_and_labels_in_its_records():
     assert header == list(x) + list(y), changed + f"its CSV columns are {header[:3]}...{header[-3:]}"
     _, _, features, labels = load_yeast()
     assert (features, labels) == (list(x), list(y))
+
+
+# -- where each digit sits --
+
+
+def test_boxes_mark_exactly_the_present_digits_with_their_patch():
+    X, Y = make_multidigits(200, split="val", seed=3)
+    boxes = multidigits_boxes(200, split="val", seed=3)
+    assert boxes.shape == (200, 10, 4) and boxes.dtype == np.int64
+    np.testing.assert_array_equal(boxes[..., 0] >= 0, Y == 1)
+    assert np.all(boxes[Y == 0] == -1)
+    present = boxes[Y == 1]
+    assert np.all(present[:, 2] - present[:, 0] == 14) and np.all(present[:, 3] - present[:, 1] == 14)
+    assert present.min() >= 0 and present[:, 2:].max() <= 32
+
+
+def test_boxes_hold_the_ink_and_agree_with_the_generator_corners():
+    from mlc_utils.data import _generate, _source_digits
+    _, _, sources, corners = _generate(50, "train", 0, 1, 4)
+    boxes = multidigits_boxes(50)
+    target = _source_digits()[1]
+    for i, slot in zip(*np.nonzero(sources >= 0)):
+        assert boxes[i, target[sources[i, slot]], :2].tolist() == corners[i, slot].tolist()
+    # a box holds its digit: the brightest pixels of a one-digit image lie inside its only box
+    X, Y = make_multidigits(30, seed=1, min_digits=1, max_digits=1)
+    one = multidigits_boxes(30, seed=1, min_digits=1, max_digits=1)
+    for i in range(30):
+        top, left, bottom, right = one[i, Y[i].argmax()]
+        inside = np.zeros((32, 32), bool)
+        inside[top:bottom, left:right] = True
+        bright = X[i].max(axis=-1) > 0.6
+        assert bright.sum() > 0 and bright[~inside].sum() == 0
+
+
+def test_boxes_follow_label_weights_and_refuse_bad_input():
+    weights = [1, 1, 1, 1, 1, 0.5, 0.25, 0.03, 0.025, 0.02]
+    _, Y = make_multidigits(100, label_weights=weights)
+    np.testing.assert_array_equal(multidigits_boxes(100, label_weights=weights)[..., 0] >= 0, Y == 1)
+    with pytest.raises(ValueError, match="label_weights"):
+        multidigits_boxes(10, label_weights=[1, 2])
+    with pytest.raises(ValueError, match="max_digits"):
+        multidigits_boxes(10, max_digits=5)
+    with pytest.raises(ValueError, match="split"):
+        multidigits_boxes(10, split="dev")
+    with pytest.raises(TypeError, match="n_samples"):
+        multidigits_boxes("10")
