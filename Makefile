@@ -102,10 +102,10 @@ assignments: $(STAMP)
 	echo "Assignments made in $$(( $$(date +%s) - start )) s: _build/assignments/source (teacher), release (students)"
 
 # Mutation testing (issue 13): mutmut breaks _counting, metrics, thresholds, labels, _validation,
-# exercises, data and plotting on purpose, one module at a time, under `nice`, in a copy under build/mutation;
+# exercises, data, plotting, stats and calibration on purpose, one module at a time, under `nice`, in a copy under build/mutation;
 # the fast unit tests (no TensorFlow, no nbval) must catch >= 90 % of the mutants that change
 # behaviour (tests/mutation_equivalent.txt lists those that cannot). Not part of `make test`.
-MUTATION_MODULES ?= _counting labels metrics thresholds _validation exercises data plotting
+MUTATION_MODULES ?= _counting labels metrics thresholds _validation exercises data plotting stats calibration
 MUTATION_DIR ?= build/mutation
 mutation: $(STAMP)
 	@rm -rf $(MUTATION_DIR) && mkdir -p $(MUTATION_DIR)
