@@ -18,7 +18,7 @@ FLOORS = {
     "mlc_utils": 0, "_validation": 0, "_counting": 0, "_tensorflow": 0,
     "data": 1, "labels": 1, "metrics": 1, "losses": 1, "stats": 1,
     "models": 2,
-    "training": 3, "thresholds": 3, "plotting": 3, "inference": 3, "calibration": 3,
+    "training": 3, "thresholds": 3, "plotting": 3, "inference": 3, "calibration": 3, "explain": 3,
     "cache": 4, "exercises": 4,
 }
 

@@ -1,0 +1,119 @@
+"""What does the model look at, label by label? Grad-CAM maps and the pointing game that scores them.
+
+Grad-CAM (Selvaraju et al., 2017) weighs each channel of a convolutional layer by how much the label's
+score grows with it (the channel's mean gradient), sums the weighted channels, and keeps the positive
+part: a coarse map of where the evidence *for that label* sits. One map per label, so the "7" and the
+"3" of one image can light up different places. The pointing game (Zhang et al., 2018) asks whether
+a map's brightest pixel falls inside the box of the thing it should point at.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._tensorflow import keras, tf
+from ._validation import check_int
+
+__all__ = ["last_conv_layer", "grad_cam", "pointing_game"]
+
+
+def _check_model(model: Any) -> None:
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model: expected a Keras model, got {type(model).__name__}")
+
+
+def last_conv_layer(model: Any) -> str:
+    """The name of the model's last layer with an image-shaped (4-D) output: Grad-CAM's default."""
+    _check_model(model)
+    for layer in reversed(model.layers):
+        if not isinstance(layer, keras.layers.InputLayer) and len(layer.output.shape) == 4:
+            return layer.name
+    raise ValueError(f"model: {model.name!r} has no layer with an image-shaped (4-D) output")
+
+
+def _check_images(images: Any, model: Any) -> np.ndarray:
+    if isinstance(images, (str, bytes)) or images is None:
+        raise TypeError(f"images: expected an array of images, got {type(images).__name__}")
+    x = np.asarray(images)
+    if x.dtype == bool or not np.issubdtype(x.dtype, np.number):
+        raise TypeError(f"images: expected numbers, got dtype {x.dtype}")
+    expected = tuple(model.inputs[0].shape[1:])
+    if x.ndim != 4 or tuple(x.shape[1:]) != expected:
+        raise ValueError(f"images: expected shape (n, {', '.join(map(str, expected))}), got {x.shape}")
+    if x.shape[0] == 0:
+        raise ValueError("images: expected at least one image, got none")
+    return x.astype(np.float32)
+
+
+def _grad_cam_raw(model: Any, x: np.ndarray, label: int, layer: str) -> np.ndarray:
+    """Weighted channel sum at the layer's resolution, before ReLU: shape (n, h, w)."""
+    probe = keras.Model(model.inputs, [model.get_layer(layer).output, model.outputs[0]])
+    images = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        activations, scores = probe(images, training=False)
+        score = scores[:, label]
+    gradients = tape.gradient(score, activations)          # d score / d activation, (n, h, w, k)
+    weights = tf.reduce_mean(gradients, axis=(1, 2))        # one weight per channel, (n, k)
+    return tf.einsum("nhwk,nk->nhw", activations, weights).numpy()
+
+
+def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None) -> np.ndarray:
+    """Grad-CAM maps of one label for a batch of images, at the images' resolution.
+
+    ``model`` a Keras functional model with sigmoid outputs; ``images`` (n, height, width, channels)
+    as the model takes them; ``label`` the output column to explain; ``layer`` the convolutional
+    layer to read (default: ``last_conv_layer(model)``). Returns float32 (n, height, width): the
+    positive part of the gradient-weighted channel sum, resized bilinearly to the image and divided
+    by each map's maximum, so every map lies in [0, 1] (an all-zero map stays zero: no evidence).
+    The score's sigmoid only rescales each image's map by a positive number, so the map is the
+    same as for the label's logit.
+    """
+    _check_model(model)
+    x = _check_images(images, model)
+    n_labels = int(model.outputs[0].shape[-1])
+    label = check_int(label, "label", minimum=0, maximum=n_labels - 1)
+    if layer is None:
+        layer = last_conv_layer(model)
+    elif not isinstance(layer, str):
+        raise TypeError(f"layer: expected a layer name, got {type(layer).__name__}")
+    elif layer not in {l.name for l in model.layers} or len(model.get_layer(layer).output.shape) != 4:
+        raise ValueError(f"layer: expected the name of a layer with a 4-D output, got {layer!r}")
+    raw = np.maximum(_grad_cam_raw(model, x, label, layer), 0)
+    resized = tf.image.resize(raw[..., None], x.shape[1:3], method="bilinear").numpy()[..., 0]
+    peak = resized.reshape(len(x), -1).max(axis=1)
+    return np.divide(resized, peak[:, None, None], out=np.zeros_like(resized),
+                     where=peak[:, None, None] > 0).astype(np.float32)
+
+
+def pointing_game(maps: Any, boxes: Any) -> np.ndarray:
+    """Does each map's brightest pixel fall inside its box? One True/False per map.
+
+    ``maps`` (n, height, width); ``boxes`` (n, 4) integer ``(top, left, bottom, right)``, bottom and
+    right exclusive (``mlc_utils.data.multidigits_boxes`` gives them for MultiDigits, per label). A
+    map with several equally bright pixels scores a hit only if *all* of them are inside the box,
+    and an all-zero map (no evidence) is a miss.
+    """
+    if isinstance(maps, (str, bytes)) or maps is None:
+        raise TypeError(f"maps: expected an array of maps, got {type(maps).__name__}")
+    m = np.asarray(maps)
+    if m.dtype == bool or not np.issubdtype(m.dtype, np.number):
+        raise TypeError(f"maps: expected numbers, got dtype {m.dtype}")
+    if m.ndim != 3:
+        raise ValueError(f"maps: expected shape (n, height, width), got {m.shape}")
+    b = np.asarray(boxes)
+    if not np.issubdtype(b.dtype, np.integer) or b.dtype == bool:
+        raise TypeError(f"boxes: expected integer pixel coordinates, got dtype {b.dtype}")
+    if b.shape != (m.shape[0], 4):
+        raise ValueError(f"boxes: expected shape ({m.shape[0]}, 4), one box per map, got {b.shape}")
+    if np.any(b[:, 0] >= b[:, 2]) or np.any(b[:, 1] >= b[:, 3]) or np.any(b < 0):
+        raise ValueError("boxes: expected (top, left, bottom, right) with 0 <= top < bottom and "
+                         "0 <= left < right; an absent label's box (-1) cannot be scored")
+    flat = m.reshape(len(m), -1)
+    peak = flat.max(axis=1, keepdims=True)
+    rows, cols = np.divmod(np.arange(flat.shape[1]), m.shape[2])
+    inside = ((rows[None] >= b[:, :1]) & (rows[None] < b[:, 2:3]) &
+              (cols[None] >= b[:, 1:2]) & (cols[None] < b[:, 3:4]))
+    brightest = flat == peak
+    return np.all(~brightest | inside, axis=1) & (peak[:, 0] > 0)
