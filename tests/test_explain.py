@@ -46,13 +46,17 @@ def test_a_model_that_reads_one_region_points_there_despite_a_brighter_distracto
 def test_grad_cam_equals_the_class_activation_map_by_hand():
     # conv -> global average pooling -> linear score: Grad-CAM's weights are the dense weights / (h w)
     inputs = keras.Input((6, 6, 2))
-    features = keras.layers.Conv2D(3, 1, name="features", kernel_initializer="glorot_uniform")(inputs)
+    features = keras.layers.Conv2D(3, 1, name="features")(inputs)
     score = keras.layers.Dense(1, name="labels")(keras.layers.GlobalAveragePooling2D()(features))
     model = keras.Model(inputs, score)
-    x = np.random.default_rng(0).random((2, 6, 6, 2)).astype("float32")
+    rng = np.random.default_rng(0)
+    model.get_layer("features").set_weights([rng.normal(size=(1, 1, 2, 3)).astype("float32"), np.zeros(3, "float32")])
+    model.get_layer("labels").set_weights([np.array([[1.0], [-0.5], [0.3]], "float32"), np.zeros(1, "float32")])
+    x = rng.normal(size=(2, 6, 6, 2)).astype("float32")
     activations = keras.Model(inputs, features)(x).numpy()
     weights = model.get_layer("labels").get_weights()[0][:, 0]
     cam = np.maximum(activations @ weights, 0)
+    assert np.all(cam.reshape(2, -1).max(axis=1) > 0) and np.any(cam == 0)  # the ReLU matters here
     expected = cam / cam.reshape(2, -1).max(axis=1)[:, None, None]
     np.testing.assert_allclose(grad_cam(model, x, 0), expected, rtol=1e-4, atol=1e-6)
     assert last_conv_layer(model) == "features"
