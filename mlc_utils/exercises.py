@@ -20,6 +20,7 @@ from ._validation import check_labels, check_same_shape, check_scores
 from .labels import cooccurrence, label_cardinality, label_density
 from .metrics import coverage, multilabel_report, one_error
 from .thresholds import apply_thresholds, top_k, tune_thresholds
+from .calibration import expected_calibration_error
 
 __all__ = ["check", "check_value", "check_array", "EXERCISES", "verdict_value", "verdict_array", "graded"]
 
@@ -312,6 +313,27 @@ def _count_params(model):
     return int(model.count_params())
 
 
+# Chapter 14: trusting the scores.
+def _cost_threshold(cost_fp, cost_fn):
+    for name, cost in (("cost_fp", cost_fp), ("cost_fn", cost_fn)):
+        if isinstance(cost, bool) or not isinstance(cost, numbers.Real) or not cost > 0:
+            raise ValueError(f"{name}: expected a positive cost, got {cost!r}")
+    return cost_fp / (cost_fp + cost_fn)
+
+
+def _prior(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        raise ValueError(f"{name}: expected a frequency strictly between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def _prior_shift(y_score, train_prior, new_prior):
+    up = _prior(new_prior, "new_prior") / _prior(train_prior, "train_prior")
+    down = (1 - new_prior) / (1 - train_prior)
+    s = np.asarray(y_score, dtype=np.float64)
+    return up * s / (up * s + down * (1 - s))
+
+
 EXERCISES: dict[str, Exercise] = {
     # Chapter 1: what is multi-label classification.
     "label_cardinality": Exercise(("Y",), label_cardinality, name="cardinality",
@@ -380,6 +402,22 @@ EXERCISES: dict[str, Exercise] = {
     # Chapter 12: using the model.
     "ch12_undo_inversion": Exercise(("images",), lambda images: 1 - np.asarray(images, dtype=np.float64),
                                     kind="array", name="preprocessed images"),
+    # Chapter 14: trusting the scores.
+    "ch14_ece": Exercise(("y_true", "y_score"), lambda y_true, y_score, n_bins=10:
+                         expected_calibration_error(y_true, y_score, n_bins=n_bins),
+                         name="answer", optional={"n_bins": 10},
+                         alternatives=lambda y_true, y_score, n_bins=10: {
+                             "the ECE with the default ten bins; use the bins the exercise gives":
+                                 expected_calibration_error(y_true, y_score),
+                             "the mean of the per-label ECEs; pool all (sample, label) cells into the bins":
+                                 float(expected_calibration_error(y_true, y_score, n_bins=n_bins, per_label=True).mean())}),
+    "ch14_cost_threshold": Exercise(("cost_fp", "cost_fn"), _cost_threshold, name="answer",
+                                    alternatives=lambda cost_fp, cost_fn: {
+                                        "the threshold for swapped costs: the false alarm's cost goes on top":
+                                            cost_fn / (cost_fp + cost_fn),
+                                        "the ratio of the costs, not a share of their sum":
+                                            cost_fp / cost_fn}),
+    "ch14_prior_shift": Exercise(("y_score", "train_prior", "new_prior"), _prior_shift, kind="array", name="answer"),
 }
 
 

@@ -727,3 +727,52 @@ def test_check_refuses_an_unknown_average_by_name(exercise_id, inputs):
     with pytest.raises(ValueError) as caught:
         check(exercise_id, 0.5, average="median", **inputs)
     assert str(caught.value) == "average: expected one of ['micro', 'macro', 'weighted', 'samples'], got 'median'"
+
+
+# -- chapter 14: trusting the scores --
+
+def test_ch14_checks_compute_their_answers_and_name_the_usual_slips(capsys):
+    from mlc_utils.calibration import expected_calibration_error
+    from mlc_utils.exercises import check
+
+    y = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 0]])
+    s = np.array([[0.9, 0.2, 0.6], [0.4, 0.7, 0.1], [0.8, 0.45, 0.3], [0.2, 0.1, 0.55], [0.6, 0.35, 0.2]])
+    # two bins by hand: 9 cells <= 0.5 (1 present, scores sum 2.3), 6 above (6 present, scores sum 4.15)
+    by_hand = (abs(1 - 2.3) + abs(6 - 4.15)) / 15
+    assert expected_calibration_error(y, s, n_bins=2) == pytest.approx(by_hand)
+    check("ch14_ece", by_hand, y_true=y, y_score=s, n_bins=2)
+    check("ch14_ece", expected_calibration_error(y, s), y_true=y, y_score=s, n_bins=2)
+    check("ch14_cost_threshold", 0.2, cost_fp=3, cost_fn=12)
+    check("ch14_cost_threshold", 0.8, cost_fp=3, cost_fn=12)
+    check("ch14_cost_threshold", 0.25, cost_fp=3, cost_fn=12)
+    scores = np.array([[0.9], [0.6], [0.3], [0.05]])
+    up, down = 0.02 / 0.25, 0.98 / 0.75
+    check("ch14_prior_shift", up * scores / (up * scores + down * (1 - scores)),
+          y_score=scores, train_prior=0.25, new_prior=0.02)
+    check("ch14_prior_shift", scores, y_score=scores, train_prior=0.25, new_prior=0.02)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Correct") and "default ten bins" in lines[1]
+    assert lines[2].startswith("Correct") and "swapped costs" in lines[3] and "ratio of the costs" in lines[4]
+    assert lines[5].startswith("Correct") and lines[6].startswith("Not yet")
+    for line in lines:
+        assert "0.2 " not in line.replace("answer = 0.2.", "")  # never the expected value in a hint
+
+
+@pytest.mark.parametrize("inputs, argument", [
+    ({"cost_fp": 0, "cost_fn": 1}, "cost_fp"), ({"cost_fp": 1, "cost_fn": "2"}, "cost_fn"),
+    ({"cost_fp": True, "cost_fn": 1}, "cost_fp"),
+])
+def test_ch14_cost_check_refuses_bad_costs(inputs, argument):
+    from mlc_utils.exercises import check
+
+    with pytest.raises(ValueError, match=argument):
+        check("ch14_cost_threshold", 0.5, **inputs)
+
+
+@pytest.mark.parametrize("train_prior, new_prior, argument", [(0, 0.1, "train_prior"), (0.25, 1.0, "new_prior"),
+                                                               (0.25, "0.1", "new_prior")])
+def test_ch14_prior_check_refuses_bad_priors(train_prior, new_prior, argument):
+    from mlc_utils.exercises import check
+
+    with pytest.raises(ValueError, match=argument):
+        check("ch14_prior_shift", [[0.5]], y_score=[[0.5]], train_prior=train_prior, new_prior=new_prior)
