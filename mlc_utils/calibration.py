@@ -123,10 +123,33 @@ def apply_temperature(y_score: Any, temperature: Any) -> np.ndarray:
     return _sigmoid(_logit(s) / temp.astype(np.float64))
 
 
+def _check_priors(priors: Any, n_labels: int, name: str) -> np.ndarray:
+    if isinstance(priors, (str, bytes)) or priors is None:
+        raise TypeError(f"{name}: expected one frequency per label, got {type(priors).__name__}")
+    prior = np.asarray(priors)
+    if not np.issubdtype(prior.dtype, np.number) or prior.dtype == bool:
+        raise TypeError(f"{name}: expected numbers, got dtype {prior.dtype}")
+    if prior.shape != (n_labels,):
+        raise ValueError(f"{name}: expected {n_labels} frequencies (one per label), got shape {prior.shape}")
+    if not np.all((prior > 0) & (prior < 1)):
+        raise ValueError(f"{name}: expected frequencies strictly between 0 and 1, got {prior.tolist()}")
+    return prior.astype(np.float64)
+
+
+def _check_prior_inputs(y_score: Any, train_priors: Any, max_iter: Any, tol: Any) -> tuple[np.ndarray, np.ndarray]:
+    s = check_scores(y_score, "y_score").astype(np.float64)
+    prior = _check_priors(train_priors, s.shape[1], "train_priors")
+    check_int(max_iter, "max_iter", minimum=1)
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol > 0:
+        raise ValueError(f"tol: expected a positive number, got {tol!r}")
+    return s, prior
+
+
 def adjust_to_new_priors(
     y_score: Any,
     train_priors: Any,
     *,
+    new_priors: Any = None,
     max_iter: int = 1000,
     tol: float = 1e-8,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -139,31 +162,21 @@ def adjust_to_new_priors(
         s' = (π'/π) s / ((π'/π) s + ((1 − π')/(1 − π)) (1 − s)).
 
     ``π'`` is unknown: start from ``π`` and alternate (E) the formula above with (M)
-    ``π' = mean(s')`` until it changes by less than ``tol``. Returns ``(adjusted_scores,
-    estimated_priors)``: float64 arrays of shapes ``y_score.shape`` and (n_labels,).
+    ``π' = mean(s')`` until it changes by less than ``tol``. Given ``new_priors``, it applies the
+    formula once with them instead (no EM). Returns ``(adjusted_scores, priors)``: float64 arrays of
+    shapes ``y_score.shape`` and (n_labels,).
     """
-    s = check_scores(y_score, "y_score").astype(np.float64)
-    if isinstance(train_priors, (str, bytes)) or train_priors is None:
-        raise TypeError(f"train_priors: expected one frequency per label, got {type(train_priors).__name__}")
-    prior = np.asarray(train_priors)
-    if not np.issubdtype(prior.dtype, np.number) or prior.dtype == bool:
-        raise TypeError(f"train_priors: expected numbers, got dtype {prior.dtype}")
-    if prior.shape != (s.shape[1],):
-        raise ValueError(f"train_priors: expected {s.shape[1]} frequencies (one per label), got shape {prior.shape}")
-    if not np.all((prior > 0) & (prior < 1)):
-        raise ValueError(f"train_priors: expected frequencies strictly between 0 and 1, got {prior.tolist()}")
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol > 0:
-        raise ValueError(f"tol: expected a positive number, got {tol!r}")
-
-    prior = prior.astype(np.float64)
-    new = prior.copy()
+    s, prior = _check_prior_inputs(y_score, train_priors, max_iter, tol)
+    known = new_priors is not None
+    new = _check_priors(new_priors, s.shape[1], "new_priors") if known else prior.copy()
     adjusted = s
-    for _ in range(max_iter):
+    for _ in range(1 if known else max_iter):
         present = new / prior * s
         absent = (1 - new) / (1 - prior) * (1 - s)
         total = present + absent
         adjusted = np.divide(present, total, out=s.copy(), where=total > 0)
+        if known:
+            break
         estimate = adjusted.mean(axis=0)
         done = np.max(np.abs(estimate - new)) < tol
         new = estimate

@@ -321,6 +321,14 @@ def _cost_threshold(cost_fp, cost_fn):
     return cost_fp / (cost_fp + cost_fn)
 
 
+def _shifted_cost_threshold(cost_fp, cost_fn, train_prior, new_prior):
+    # the raw score s whose prior-adjusted score equals the cost threshold t
+    t = _cost_threshold(cost_fp, cost_fn)
+    up = _prior(new_prior, "new_prior") / _prior(train_prior, "train_prior")
+    down = (1 - new_prior) / (1 - train_prior)
+    return t * down / (up * (1 - t) + t * down)
+
+
 def _prior(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
         raise ValueError(f"{name}: expected a frequency strictly between 0 and 1, got {value!r}")
@@ -411,12 +419,15 @@ EXERCISES: dict[str, Exercise] = {
                                  expected_calibration_error(y_true, y_score),
                              "the mean of the per-label ECEs; pool all (sample, label) cells into the bins":
                                  float(expected_calibration_error(y_true, y_score, n_bins=n_bins, per_label=True).mean())}),
-    "ch14_cost_threshold": Exercise(("cost_fp", "cost_fn"), _cost_threshold, name="answer",
-                                    alternatives=lambda cost_fp, cost_fn: {
-                                        "the threshold for swapped costs: the false alarm's cost goes on top":
-                                            cost_fn / (cost_fp + cost_fn),
-                                        "the ratio of the costs, not a share of their sum":
-                                            cost_fp / cost_fn}),
+    "ch14_cost_threshold": Exercise(
+        ("cost_fp", "cost_fn", "train_prior", "new_prior"), _shifted_cost_threshold, name="answer",
+        alternatives=lambda cost_fp, cost_fn, train_prior, new_prior: {
+            "the cost threshold for scores calibrated at the site; these scores still carry the "
+            "training frequency": _cost_threshold(cost_fp, cost_fn),
+            "the answer for swapped costs: the false alarm's cost goes on top":
+                _shifted_cost_threshold(cost_fn, cost_fp, train_prior, new_prior),
+            "0.5 moved to the site's frequency, without the costs":
+                _shifted_cost_threshold(1, 1, train_prior, new_prior)}),
     "ch14_prior_shift": Exercise(("y_score", "train_prior", "new_prior"), _prior_shift, kind="array", name="answer"),
 }
 

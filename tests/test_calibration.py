@@ -110,7 +110,18 @@ def test_prior_adjustment_recovers_a_shifted_frequency():
     assert s.mean() > 0.25
 
 
+def test_known_new_priors_apply_bayes_rule_once():
+    scores = np.array([[0.9, 0.5], [0.3, 0.2]])
+    adjusted, priors = adjust_to_new_priors(scores, [0.25, 0.5], new_priors=[0.02, 0.5])
+    up, down = 0.02 / 0.25, 0.98 / 0.75
+    np.testing.assert_allclose(adjusted[:, 0], up * scores[:, 0] / (up * scores[:, 0] + down * (1 - scores[:, 0])))
+    np.testing.assert_allclose(adjusted[:, 1], scores[:, 1])  # an unchanged frequency changes nothing
+    assert priors.tolist() == [0.02, 0.5]
+
+
 @pytest.mark.parametrize("call, error, argument", [
+    (lambda: adjust_to_new_priors(S, [0.2, 0.5, 0.7], new_priors=[0.2, 0.5]), ValueError, "new_priors"),
+    (lambda: adjust_to_new_priors(S, [0.2, 0.5, 0.7], new_priors=[0, 0.5, 0.5]), ValueError, "new_priors"),
     (lambda: expected_calibration_error(Y, S, n_bins=0), ValueError, "n_bins"),
     (lambda: expected_calibration_error(Y, S, per_label=1), TypeError, "per_label"),
     (lambda: expected_calibration_error(Y, S * 2), ValueError, "y_score"),

@@ -742,9 +742,14 @@ def test_ch14_checks_compute_their_answers_and_name_the_usual_slips(capsys):
     assert expected_calibration_error(y, s, n_bins=2) == pytest.approx(by_hand)
     check("ch14_ece", by_hand, y_true=y, y_score=s, n_bins=2)
     check("ch14_ece", expected_calibration_error(y, s), y_true=y, y_score=s, n_bins=2)
-    check("ch14_cost_threshold", 0.2, cost_fp=3, cost_fn=12)
-    check("ch14_cost_threshold", 0.8, cost_fp=3, cost_fn=12)
-    check("ch14_cost_threshold", 0.25, cost_fp=3, cost_fn=12)
+    # t = 3 / 15 = 0.2 on site-calibrated scores; raw score s with 0.08 s / (0.08 s + 1.30667 (1 - s)) = 0.2
+    up, down = 0.02 / 0.25, 0.98 / 0.75
+    raw = 0.2 * down / (up * 0.8 + 0.2 * down)
+    assert raw == pytest.approx(0.80328, abs=1e-5)
+    shift = {"train_prior": 0.25, "new_prior": 0.02}
+    check("ch14_cost_threshold", raw, cost_fp=3, cost_fn=12, **shift)
+    check("ch14_cost_threshold", 0.2, cost_fp=3, cost_fn=12, **shift)
+    check("ch14_cost_threshold", 0.3, cost_fp=3, cost_fn=12, **shift)
     scores = np.array([[0.9], [0.6], [0.3], [0.05]])
     up, down = 0.02 / 0.25, 0.98 / 0.75
     check("ch14_prior_shift", up * scores / (up * scores + down * (1 - scores)),
@@ -752,21 +757,20 @@ def test_ch14_checks_compute_their_answers_and_name_the_usual_slips(capsys):
     check("ch14_prior_shift", scores, y_score=scores, train_prior=0.25, new_prior=0.02)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Correct") and "default ten bins" in lines[1]
-    assert lines[2].startswith("Correct") and "swapped costs" in lines[3] and "ratio of the costs" in lines[4]
+    assert lines[2].startswith("Correct") and "calibrated at the site" in lines[3] and "too low" in lines[4]
     assert lines[5].startswith("Correct") and lines[6].startswith("Not yet")
-    for line in lines:
-        assert "0.2 " not in line.replace("answer = 0.2.", "")  # never the expected value in a hint
+    assert "0.8033" not in "".join(lines[3:])  # never the expected value in a hint
 
 
 @pytest.mark.parametrize("inputs, argument", [
     ({"cost_fp": 0, "cost_fn": 1}, "cost_fp"), ({"cost_fp": 1, "cost_fn": "2"}, "cost_fn"),
-    ({"cost_fp": True, "cost_fn": 1}, "cost_fp"),
+    ({"cost_fp": True, "cost_fn": 1}, "cost_fp"), ({"cost_fp": 1, "cost_fn": 1, "new_prior": 0}, "new_prior"),
 ])
 def test_ch14_cost_check_refuses_bad_costs(inputs, argument):
     from mlc_utils.exercises import check
 
     with pytest.raises(ValueError, match=argument):
-        check("ch14_cost_threshold", 0.5, **inputs)
+        check("ch14_cost_threshold", 0.5, **{"train_prior": 0.25, "new_prior": 0.02, **inputs})
 
 
 @pytest.mark.parametrize("train_prior, new_prior, argument", [(0, 0.1, "train_prior"), (0.25, 1.0, "new_prior"),
