@@ -142,7 +142,8 @@ class Predictor:
             raise ValueError("images: contains NaN or infinite values")
         low, high = self.value_range
         if array.min() < low or array.max() > high:
-            hint = " (divide 0-255 pixels by 255)" if high <= 1 and array.max() > 1 else ""
+            pixels_0_255 = 0 <= low and high <= 1 < array.max() <= 255  # a [0, 1] contract, 8-bit input
+            hint = " (divide 0-255 pixels by 255)" if pixels_0_255 else ""
             raise ValueError(
                 f"images: values in [{float(array.min()):g}, {float(array.max()):g}], but training "
                 f"used [{low:g}, {high:g}]{hint}"
