@@ -319,7 +319,8 @@ def load_predictor(folder: str | os.PathLike, *, safe_mode: bool = True) -> Pred
         with quiet_keras():
             model = keras.models.load_model(path, safe_mode=safe_mode)
     except Exception as error:  # safe mode's refusal of a Lambda layer, a damaged file, ...
-        raise ValueError(f"{where}: Keras could not load it ({type(error).__name__}: {error})") from None
+        reason = f"{type(error).__name__}: {error}"
+        raise ValueError(f"{where}: Keras could not load it ({reason})") from None
     input_shape, n_labels = _model_shapes(model, where)
     if n_labels != len(meta["label_names"]):
         raise ValueError(f"{where}: the model has {n_labels} outputs, but {META_FILE} has "
