@@ -19,7 +19,7 @@ from ._counting import AVERAGES, averaged, hamming_loss, subset_accuracy
 from ._validation import check_labels, check_same_shape, check_scores
 from .labels import cooccurrence, label_cardinality, label_density
 from .metrics import coverage, multilabel_report, one_error
-from .thresholds import apply_thresholds, top_k, tune_thresholds
+from .thresholds import apply_thresholds, top_k, tune_shrunk_thresholds, tune_thresholds
 
 __all__ = ["check", "check_value", "check_array", "EXERCISES", "verdict_value", "verdict_array", "graded"]
 
@@ -312,6 +312,43 @@ def _count_params(model):
     return int(model.count_params())
 
 
+# Chapter 12: using the model.
+def _halves(y_true, y_score):
+    """The first and second half of the rows (first: n // 2 rows), as (y_true, y_score) pairs."""
+    y_true, y_score = np.asarray(y_true), np.asarray(y_score)
+    if y_true.shape[0] < 2:
+        raise ValueError(f"y_true: expected at least 2 samples to split in halves, got {y_true.shape[0]}")
+    half = y_true.shape[0] // 2
+    return (y_true[:half], y_score[:half]), (y_true[half:], y_score[half:])
+
+
+def _micro_f1(y_true, y_pred):
+    return averaged("f1", y_true, y_pred, "micro")
+
+
+def _retuned_f1(y_true, y_score):
+    """Micro-F1 on the second half of the thresholds the book's rule tunes on the first half."""
+    (t_fit, s_fit), (t_eval, s_eval) = _halves(y_true, y_score)
+    return _micro_f1(t_eval, apply_thresholds(s_eval, tune_shrunk_thresholds(t_fit, s_fit)))
+
+
+def _retuned_f1_alternatives(y_true, y_score):
+    (t_fit, s_fit), (t_eval, s_eval) = _halves(y_true, y_score)
+    raw = tune_thresholds(t_fit, s_fit, metric="f1")
+    return {
+        "the micro-F1 at 0.5 on the second half; re-tune the thresholds on the first half":
+            _micro_f1(t_eval, apply_thresholds(s_eval, 0.5)),
+        "what thresholds tuned on the second half score on it: tune on the first half":
+            _micro_f1(t_eval, apply_thresholds(s_eval, tune_shrunk_thresholds(t_eval, s_eval))),
+        "what thresholds tuned on all the rows score on the second half: tune on the first only":
+            _micro_f1(t_eval, apply_thresholds(s_eval, tune_shrunk_thresholds(y_true, y_score))),
+        "the score of raw per-label thresholds; use the book's rule, tune_shrunk_thresholds":
+            _micro_f1(t_eval, apply_thresholds(s_eval, raw)),
+        "measured on the first half, where the thresholds were tuned; score the second half":
+            _micro_f1(t_fit, apply_thresholds(s_fit, tune_shrunk_thresholds(t_fit, s_fit))),
+    }
+
+
 EXERCISES: dict[str, Exercise] = {
     # Chapter 1: what is multi-label classification.
     "label_cardinality": Exercise(("Y",), label_cardinality, name="cardinality",
@@ -378,8 +415,8 @@ EXERCISES: dict[str, Exercise] = {
     "ch10_params": Exercise(("model",), _count_params, name="number of parameters"),
     "ch10_bfloat16": Exercise(("value",), _as_bfloat16, name="the value in bfloat16"),
     # Chapter 12: using the model.
-    "ch12_undo_inversion": Exercise(("images",), lambda images: 1 - np.asarray(images, dtype=np.float64),
-                                    kind="array", name="preprocessed images"),
+    "ch12_retuned_f1": Exercise(("y_true", "y_score"), _retuned_f1, alternatives=_retuned_f1_alternatives),
+    "ch12_names": Exercise(("y_score",), _threshold, kind="array", name="answer", optional={"threshold": 0.5}),
 }
 
 

@@ -425,16 +425,50 @@ def test_bfloat16_by_hand(capsys):
     assert verdict(capsys, "ch10_bfloat16", 0.1, value=0.1).startswith("Not yet")
 
 
-def test_parameter_count_and_undone_inversion_by_hand(capsys):
+def test_parameter_count_by_hand(capsys):
     class Model:
         def count_params(self):
             return 1234
 
     assert verdict(capsys, "ch10_params", 1234, model=Model()) == "Correct: number of parameters = 1,234."
     assert verdict(capsys, "ch10_params", 1235, model=Model()).startswith("Not yet")
-    images = np.array([[0.25, 1.0], [0.0, 0.5]])
-    assert verdict(capsys, "ch12_undo_inversion", [[0.75, 0.0], [1.0, 0.5]], images=images).startswith("Correct")
-    assert verdict(capsys, "ch12_undo_inversion", images, images=images).startswith("Not yet: 3 of 4")
+
+
+# Eight rows, two labels: the first four tune, the last four score.
+RETUNE_TRUE = np.array([[1, 1], [1, 0], [0, 0], [0, 0], [1, 0], [1, 0], [0, 0], [0, 0]])
+RETUNE_SCORE = np.array([[0.9, 0.28], [0.8, 0.1], [0.2, 0.05], [0.1, 0.02],
+                         [0.4, 0.35], [0.6, 0.1], [0.1, 0.1], [0.1, 0.1]])
+
+
+def test_retuned_f1_by_hand(capsys):
+    # First half. Label 0: any t in (0.2, 0.8] is perfect, the grid's closest to 0.5 is 0.5. Label 1:
+    # t in (0.1, 0.28] -> 0.28. One global threshold: both at once, t in (0.2, 0.28] -> 0.28.
+    # Shrunk with n_pos / (n_pos + 50): label 0 (2 positives) 0.28 + 0.22 * 2 / 52 = 0.2885; label 1
+    # keeps 0.28. Second half: label 0 catches 0.4 and 0.6 (TP 2), label 1 fires on 0.35 (FP 1):
+    # micro-F1 = 2 * 2 / (2 * 2 + 1) = 0.8.
+    inputs = {"y_true": RETUNE_TRUE, "y_score": RETUNE_SCORE}
+    assert verdict(capsys, "ch12_retuned_f1", 0.8, **inputs) == "Correct: answer = 0.8."
+    assert verdict(capsys, "ch12_retuned_f1", 0.81, **inputs) == "Not yet: answer = 0.81 is too high."
+    # Raw per-label thresholds (0.5, 0.28): label 0 misses 0.4 -> TP 1, FN 1, FP 1 -> 2 / 4.
+    assert "tune_shrunk_thresholds" in verdict(capsys, "ch12_retuned_f1", 0.5, **inputs)
+    # 0.5 everywhere: TP 1, FN 1, no FP -> 2 / 3.
+    assert "at 0.5" in verdict(capsys, "ch12_retuned_f1", 2 / 3, **inputs)
+    # Tuned on the second half itself: 0.4 for label 0, and the pair is perfect -> 1.
+    assert "tuned on the second half" in verdict(capsys, "ch12_retuned_f1", 1.0, **inputs)
+
+
+def test_retuned_f1_refuses_a_single_row():
+    with pytest.raises(ValueError, match=r"y_true: expected at least 2 samples"):
+        check("ch12_retuned_f1", 0.5, y_true=[[1, 0]], y_score=[[0.9, 0.1]])
+
+
+def test_label_names_check_names_the_learners_variable(capsys):
+    thresholds = np.array([0.7, 0.5, 0.3])
+    expected = (S >= thresholds).astype(int)
+    assert verdict(capsys, "ch12_names", expected, y_score=S, threshold=thresholds) == (
+        "Correct: answer matches the expected array of shape (5, 3).")
+    out = verdict(capsys, "ch12_names", ..., y_score=S, threshold=thresholds)
+    assert out == "Not yet: answer should hold numbers, got dtype object."
 
 
 # -- pinned by the mutation run -------------------------------------------------------------------
