@@ -720,12 +720,12 @@ def test_book_style_text_is_at_least_ten_points(book_style):
 
 
 def test_book_style_is_applied_by_the_call_not_by_the_import():
-    with matplotlib.rc_context({"axes.prop_cycle": matplotlib.rcParamsDefault["axes.prop_cycle"]}):
-        import importlib
+    # A fresh interpreter: importing the module leaves matplotlib's defaults alone, the call sets the style.
+    import subprocess
+    import sys
 
-        import mlc_utils.plotting
-
-        importlib.reload(mlc_utils.plotting)
-        assert to_hex(list(matplotlib.rcParams["axes.prop_cycle"])[0]["color"]) == to_hex("tab:blue")
-        mlc_utils.plotting.use_book_style()
-        assert to_hex(list(matplotlib.rcParams["axes.prop_cycle"])[0]["color"]) == "#0072b2"
+    code = ("import matplotlib; import mlc_utils.plotting as p; first = lambda: matplotlib.colors.to_hex("
+            "matplotlib.rcParams['axes.prop_cycle'].by_key()['color'][0]); print(first()); "
+            "p.use_book_style(); print(first())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [to_hex("tab:blue"), "#0072b2"]
