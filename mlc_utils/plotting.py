@@ -14,7 +14,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from ._validation import (
     _as_numeric_array,
