@@ -19,7 +19,7 @@ from ._counting import AVERAGES, averaged, hamming_loss, subset_accuracy
 from ._validation import check_labels, check_same_shape, check_scores
 from .labels import cooccurrence, label_cardinality, label_density
 from .metrics import coverage, multilabel_report, one_error
-from .thresholds import apply_thresholds, top_k, tune_thresholds
+from .thresholds import apply_thresholds, top_k, tune_shrunk_thresholds, tune_thresholds
 from .calibration import expected_calibration_error
 
 __all__ = ["check", "check_value", "check_array", "EXERCISES", "verdict_value", "verdict_array", "graded"]
@@ -277,19 +277,56 @@ def _keras_class_weights(Y, class_weight):
     return np.array([float(class_weight.get(int(j), 1.0)) for j in rows])
 
 
+def _check_label(label, n_labels):
+    if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)):
+        raise TypeError(f"label: expected a column index (an integer), got {type(label).__name__}")
+    if not 0 <= int(label) < n_labels:
+        raise ValueError(f"label: expected a column index in 0..{n_labels - 1}, got {label}")
+    return int(label)
+
+
+def _class_weight_on_label(Y, class_weight, label):
+    # The mean weight Keras' class_weight gives the positive cells of one label: each cell of a row
+    # is multiplied by the row's weight, the weight of the row's argmax.
+    Y = np.asarray(Y)
+    label = _check_label(label, Y.shape[1])
+    present = Y[:, label] == 1
+    if not present.any():
+        raise ValueError(f"Y: label {label} has no positive row, so the mean weight of its positives is undefined")
+    return float(_keras_class_weights(Y, class_weight)[present].mean())
+
+
+def _class_weight_on_label_alternatives(Y, class_weight, label):
+    own = float(class_weight.get(int(label), 1.0))
+    return {"the weight class_weight sets for the label itself; Keras weights each row by one "
+            "label only (which one?)": own}
+
+
+def _check_positive_weight(pos_weight):
+    if isinstance(pos_weight, (bool, np.bool_)) or not isinstance(pos_weight, (int, float, np.number)):
+        raise TypeError(f"pos_weight: expected a number, got {type(pos_weight).__name__}")
+    if not np.isfinite(pos_weight) or pos_weight <= 0:
+        raise ValueError(f"pos_weight: expected a finite number > 0, got {pos_weight!r}")
+    return float(pos_weight)
+
+
+def _threshold_for_weight(pos_weight):
+    # Weighted BCE with weight w is minimised by q = w p / (w p + 1 - p); q >= 0.5 iff p >= 1 / (1 + w).
+    return 1.0 / (1.0 + _check_positive_weight(pos_weight))
+
+
+def _threshold_for_weight_alternatives(pos_weight):
+    w = _check_positive_weight(pos_weight)
+    return {"1 / w; solve q(p) = 0.5 for p with q(p) = w p / (w p + 1 - p)": 1.0 / w,
+            "the weighted model's score q(p) at p = 0.5, not the p that gives q = 0.5": w / (w + 1.0)}
+
+
 def _positive_weights(Y, power=1.0):
     # The one import left inside a function: ``positive_weights`` is plain NumPy, but its module
     # ``losses`` imports TensorFlow, and importing this module must not (tests/test_imports.py).
     from .losses import positive_weights
 
     return positive_weights(Y, power=power)
-
-
-def _group_recall(y_true, y_pred, labels):
-    columns = list(labels)
-    # From the counts: scikit-learn reads a group of one column as a binary target and would
-    # average the recall of its 0s in as well.
-    return averaged("recall", np.asarray(y_true)[:, columns], np.asarray(y_pred)[:, columns], "micro")
 
 
 # Chapter 10: baselines and mixed precision.
@@ -311,6 +348,43 @@ def _as_bfloat16(value):
 
 def _count_params(model):
     return int(model.count_params())
+
+
+# Chapter 12: using the model.
+def _halves(y_true, y_score):
+    """The first and second half of the rows (first: n // 2 rows), as (y_true, y_score) pairs."""
+    y_true, y_score = np.asarray(y_true), np.asarray(y_score)
+    if y_true.shape[0] < 2:
+        raise ValueError(f"y_true: expected at least 2 samples to split in halves, got {y_true.shape[0]}")
+    half = y_true.shape[0] // 2
+    return (y_true[:half], y_score[:half]), (y_true[half:], y_score[half:])
+
+
+def _micro_f1(y_true, y_pred):
+    return averaged("f1", y_true, y_pred, "micro")
+
+
+def _retuned_f1(y_true, y_score):
+    """Micro-F1 on the second half of the thresholds the book's rule tunes on the first half."""
+    (t_fit, s_fit), (t_eval, s_eval) = _halves(y_true, y_score)
+    return _micro_f1(t_eval, apply_thresholds(s_eval, tune_shrunk_thresholds(t_fit, s_fit)))
+
+
+def _retuned_f1_alternatives(y_true, y_score):
+    (t_fit, s_fit), (t_eval, s_eval) = _halves(y_true, y_score)
+    raw = tune_thresholds(t_fit, s_fit, metric="f1")
+    return {
+        "the micro-F1 at 0.5 on the second half; re-tune the thresholds on the first half":
+            _micro_f1(t_eval, apply_thresholds(s_eval, 0.5)),
+        "what thresholds tuned on the second half score on it: tune on the first half":
+            _micro_f1(t_eval, apply_thresholds(s_eval, tune_shrunk_thresholds(t_eval, s_eval))),
+        "what thresholds tuned on all the rows score on the second half: tune on the first only":
+            _micro_f1(t_eval, apply_thresholds(s_eval, tune_shrunk_thresholds(y_true, y_score))),
+        "the score of raw per-label thresholds; use the book's rule, tune_shrunk_thresholds":
+            _micro_f1(t_eval, apply_thresholds(s_eval, raw)),
+        "measured on the first half, where the thresholds were tuned; score the second half":
+            _micro_f1(t_fit, apply_thresholds(s_fit, tune_shrunk_thresholds(t_fit, s_fit))),
+    }
 
 
 # Chapter 14: trusting the scores.
@@ -350,7 +424,7 @@ EXERCISES: dict[str, Exercise] = {
                               alternatives=lambda Y: {"the label cardinality; density divides it by the number of labels": label_cardinality(Y)}),
     "cooccurrence": Exercise(("Y",), cooccurrence, kind="array", name="cooccurrence"),
     # Chapter 5: accuracy and Hamming loss.
-    "threshold": Exercise(("y_score",), _threshold, kind="array", name="y_pred", optional={"threshold": 0.5}),
+    "threshold": Exercise(("y_score",), _threshold, kind="array", optional={"threshold": 0.5}),
     "subset_accuracy": Exercise(("y_true", "y_pred"), lambda y_true, y_pred: subset_accuracy(y_true, y_pred),
                                 name="subset accuracy",
                                 alternatives=lambda y_true, y_pred: {"the per-label accuracy (1 - Hamming loss); subset accuracy needs the whole row right": 1 - hamming_loss(y_true, y_pred)}),
@@ -384,32 +458,27 @@ EXERCISES: dict[str, Exercise] = {
     "average_precision": Exercise(("y_true", "y_score"), _average_precision, name="average precision", optional={"average": "macro"}),
     "roc_auc": Exercise(("y_true", "y_score"), _roc_auc, name="ROC AUC", optional={"average": "macro"}),
     # Chapter 8: choosing thresholds.
-    "top_k": Exercise(("y_score", "k"), top_k, kind="array", name="y_pred"),
+    "top_k": Exercise(("y_score", "k"), top_k, kind="array"),
     "ch8_global_threshold": Exercise(
         ("y_true", "y_score"), _global_threshold, name="global threshold",
         alternatives=lambda y_true, y_score: {
             "0.5, the default; search the grid 0.01, 0.02, ..., 0.99 for the best micro-F1": 0.5},
     ),
-    "ch8_at_least_one": Exercise(("y_score",), _at_least_one, kind="array", name="y_pred",
-                                 optional={"threshold": 0.5}),
+    "ch8_at_least_one": Exercise(("y_score",), _at_least_one, kind="array", optional={"threshold": 0.5}),
     # Chapter 9: imbalanced labels.
-    "ch9_class_weight_rows": Exercise(("Y", "class_weight"), _keras_class_weights, kind="array",
-                                      name="sample weights"),
-    "ch9_positive_weights": Exercise(("Y",), _positive_weights, kind="array", name="positive weights",
+    "ch9_class_weight_on_label": Exercise(("Y", "class_weight", "label"), _class_weight_on_label,
+                                          alternatives=_class_weight_on_label_alternatives),
+    "ch9_positive_weights": Exercise(("Y",), _positive_weights, kind="array",
                                      optional={"power": 1.0}),
-    "ch9_group_recall": Exercise(
-        ("y_true", "y_pred", "labels"), _group_recall, name="recall on the label group",
-        alternatives=lambda y_true, y_pred, labels: {
-            "the recall over all labels; keep only the group's columns":
-                _sk().recall_score(y_true, y_pred, average="micro", zero_division=0)},
-    ),
+    "ch9_threshold_for_weight": Exercise(("pos_weight",), _threshold_for_weight,
+                                         alternatives=_threshold_for_weight_alternatives),
     # Chapter 10: baselines and a faster CNN.
     "ch10_prior_f1": Exercise(("p", "q"), _prior_f1, name="expected micro-F1 of the prior baseline"),
     "ch10_params": Exercise(("model",), _count_params, name="number of parameters"),
     "ch10_bfloat16": Exercise(("value",), _as_bfloat16, name="the value in bfloat16"),
     # Chapter 12: using the model.
-    "ch12_undo_inversion": Exercise(("images",), lambda images: 1 - np.asarray(images, dtype=np.float64),
-                                    kind="array", name="preprocessed images"),
+    "ch12_retuned_f1": Exercise(("y_true", "y_score"), _retuned_f1, alternatives=_retuned_f1_alternatives),
+    "ch12_names": Exercise(("y_score",), _threshold, kind="array", name="answer", optional={"threshold": 0.5}),
     # Chapter 14: trusting the scores.
     "ch14_ece": Exercise(("y_true", "y_score"), lambda y_true, y_score, n_bins=10:
                          expected_calibration_error(y_true, y_score, n_bins=n_bins),
@@ -446,8 +515,11 @@ def _validate_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def check(exercise_id: str, answer: Any, **inputs: Any) -> None:
+def check(exercise_id: str, answer: Any, *, name: str | None = None, **inputs: Any) -> None:
     """Print a one-line verdict on ``answer`` for the registered exercise ``exercise_id``.
+
+    The verdict names ``name``, the variable the learner filled in (default: the exercise's own
+    name, "answer" for the book's "your turn" cells unless the registry names a quantity).
 
     ``inputs`` are the exercise's data, e.g. ``check("f1", my_f1, y_true=Y, y_pred=P,
     average="macro")``; the expected answer is computed from them (scikit-learn's definitions).
@@ -470,15 +542,19 @@ def check(exercise_id: str, answer: Any, **inputs: Any) -> None:
     if "average" in exercise.optional:
         if kwargs["average"] not in AVERAGES:
             raise ValueError(f"average: expected one of {list(AVERAGES)}, got {kwargs['average']!r}")
+    if name is None:
+        name = exercise.name
+    elif not isinstance(name, str) or not name:
+        raise TypeError(f"name: expected the name of the answer's variable (a non-empty str), got {name!r}")
     kwargs = _validate_inputs(kwargs)
     expected = exercise.solve(**kwargs)
     if exercise.kind == "array":
-        print(verdict_array(answer, expected, name=exercise.name))
+        print(verdict_array(answer, expected, name=name))
         return
     if not np.isfinite(float(expected)):
         raise ValueError(f"inputs: the expected {exercise.name} is undefined (NaN) for these inputs")
     alternatives = exercise.alternatives(**kwargs) if exercise.alternatives else None
-    print(verdict_value(answer, expected, name=exercise.name, alternatives=alternatives))
+    print(verdict_value(answer, expected, name=name, alternatives=alternatives))
 
 
 @contextlib.contextmanager

@@ -142,7 +142,8 @@ class Predictor:
             raise ValueError("images: contains NaN or infinite values")
         low, high = self.value_range
         if array.min() < low or array.max() > high:
-            hint = " (divide 0-255 pixels by 255)" if high <= 1 and array.max() > 1 else ""
+            pixels_0_255 = 0 <= low and high <= 1 < array.max() <= 255  # a [0, 1] contract, 8-bit input
+            hint = " (divide 0-255 pixels by 255)" if pixels_0_255 else ""
             raise ValueError(
                 f"images: values in [{float(array.min()):g}, {float(array.max()):g}], but training "
                 f"used [{low:g}, {high:g}]{hint}"
@@ -219,7 +220,10 @@ def save_predictor(
     return folder
 
 
-def _check_folder(folder: Any) -> Path:
+def _check_folder(folder: Any, safe_mode: Any) -> Path:
+    """``load_predictor``'s arguments: ``safe_mode`` True or False, a folder holding both files."""
+    if not isinstance(safe_mode, bool):
+        raise TypeError(f"safe_mode: expected True or False, got {type(safe_mode).__name__}")
     folder = _check_path(folder, "folder")
     if folder.is_file():
         raise ValueError(f"folder: expected the predictor folder, got the file {folder.name!r} "
@@ -286,10 +290,8 @@ def _check_meta(meta: Any) -> dict[str, Any]:
     }
 
 
-def _load_model(folder: Path, safe_mode: bool) -> Any:
-    """Keras' ``load_model``, after checking that the file is a Keras archive at all."""
-    from ._tensorflow import keras, quiet_keras
-
+def _check_keras_archive(folder: Path) -> tuple[Path, str]:
+    """The model file's path and how messages name it, once it is a zip archive with config.json."""
     path, where = folder / MODEL_FILE, _where(folder, MODEL_FILE)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -298,15 +300,27 @@ def _load_model(folder: Path, safe_mode: bool) -> Any:
         raise ValueError(f"{where}: not a Keras model file (a .keras file is a zip archive)") from None
     if not has_config:
         raise ValueError(f"{where}: a zip archive without config.json, not a Keras model file")
+    return path, where
+
+
+def load_predictor(folder: str | os.PathLike, *, safe_mode: bool = True) -> Predictor:
+    """Load a folder written by ``save_predictor`` as a ``Predictor``.
+
+    ``safe_mode=True``, Keras' default, refuses code stored in the model file (a ``Lambda`` layer's
+    bytecode). A missing file raises ``FileNotFoundError``; a file unlike what ``save_predictor``
+    writes, or two files that disagree, raise ``ValueError`` naming the file.
+    """
+    from ._tensorflow import keras, quiet_keras
+
+    folder = _check_folder(folder, safe_mode)
+    meta = _read_meta(folder)  # predictor.json: label names, thresholds, input contract, checked
+    path, where = _check_keras_archive(folder)
     try:
         with quiet_keras():
-            return keras.models.load_model(path, safe_mode=safe_mode)
+            model = keras.models.load_model(path, safe_mode=safe_mode)
     except Exception as error:  # safe mode's refusal of a Lambda layer, a damaged file, ...
-        raise ValueError(f"{where}: Keras could not load it ({type(error).__name__}: {error})") from None
-
-
-def _check_model_matches(model: Any, meta: dict[str, Any], folder: Path) -> None:
-    where = _where(folder, MODEL_FILE)
+        reason = f"{type(error).__name__}: {error}"
+        raise ValueError(f"{where}: Keras could not load it ({reason})") from None
     input_shape, n_labels = _model_shapes(model, where)
     if n_labels != len(meta["label_names"]):
         raise ValueError(f"{where}: the model has {n_labels} outputs, but {META_FILE} has "
@@ -314,23 +328,6 @@ def _check_model_matches(model: Any, meta: dict[str, Any], folder: Path) -> None
     if input_shape != meta["input_shape"]:
         raise ValueError(f"{where}: the model takes inputs of shape {input_shape}, but {META_FILE} "
                          f"says {meta['input_shape']}")
-
-
-def load_predictor(folder: str | os.PathLike, *, safe_mode: bool = True) -> Predictor:
-    """Load a folder written by ``save_predictor`` as a ``Predictor``.
-
-    ``safe_mode=True`` (the default, and Keras' own) refuses to run code stored in the file, such
-    as the Python bytecode of a ``Lambda`` layer; only turn it off for a file you made yourself.
-    Raises ``FileNotFoundError`` if the folder or one of its files is missing, and ``ValueError``
-    naming the file if ``predictor.json`` is not valid (another format version, thresholds
-    outside [0, 1], ...), ``model.keras`` is not a Keras model Keras can load, or the two disagree.
-    """
-    if not isinstance(safe_mode, bool):
-        raise TypeError(f"safe_mode: expected True or False, got {type(safe_mode).__name__}")
-    folder = _check_folder(folder)
-    meta = _read_meta(folder)  # label names, thresholds and input contract, all checked
-    model = _load_model(folder, safe_mode)
-    _check_model_matches(model, meta, folder)
     return Predictor(model, **meta)
 
 
@@ -384,11 +381,8 @@ def _open_image(path: Path) -> Any:
     return image
 
 
-def _rgb_pixels(image: Any, name: str) -> np.ndarray:
-    """The pixels of a PIL image as float32 RGB in [0, 1]: divided by 65535 if 16-bit, else by 255."""
-    if image.mode in _SIXTEEN_BIT_MODES:
-        grey = np.asarray(image).astype(np.float32) / 65535.0
-        return np.repeat(grey[..., None], 3, axis=2)
+def _opaque_rgb(image: Any, name: str) -> Any:
+    """An 8-bit-per-channel image as PIL RGB; refuses 32-bit pixels and transparent ones."""
     if image.mode in ("I", "F") or image.mode.startswith(("I;", "F;")):
         raise ValueError(f"path: {name!r} has 32-bit or signed pixels (PIL mode {image.mode!r}) with no "
                          "fixed white level; save it as an 8- or 16-bit image")
@@ -396,10 +390,9 @@ def _rgb_pixels(image: Any, name: str) -> np.ndarray:
         raise ValueError(f"path: {name!r} has transparent pixels, whose colour depends on what is "
                          "behind them; flatten it onto a background first")
     try:
-        rgb = image.convert("RGB")
+        return image.convert("RGB")
     except ValueError as error:  # PIL modes without a conversion to RGB, such as LAB
         raise ValueError(f"path: {name!r} cannot be converted to RGB ({error})") from None
-    return np.asarray(rgb, dtype=np.float32) / 255.0
 
 
 def _resize(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -416,12 +409,15 @@ def _resize(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def read_image(path: str | os.PathLike, *, size: tuple[int, int] | None = None) -> np.ndarray:
     """Read an image file as a float32 RGB array (h, w, 3) in [0, 1], as the book's models expect.
 
-    Converts any PNG/JPEG mode to RGB and divides the pixels by white: 255 for 8-bit images,
-    65535 for 16-bit ones. With ``size`` (height, width), resizes bilinearly. Raises
-    ``FileNotFoundError`` for a missing file and ``ValueError`` naming the file for one that is
-    not a single image, is damaged, or has transparent pixels.
+    With ``size`` (height, width), resizes bilinearly. Raises ``FileNotFoundError`` for a missing
+    file and ``ValueError`` naming the file for one that is not a single image, is damaged, has
+    transparent pixels, or has no fixed white level (32-bit pixels).
     """
     path, size = _check_path(path), _check_size(size)
-    with _open_image(path) as image:
-        pixels = _rgb_pixels(image, path.name)
+    with _open_image(path) as image:  # one frame, fully decoded
+        if image.mode in _SIXTEEN_BIT_MODES:  # 16-bit greyscale: white is 65535
+            grey = np.asarray(image).astype(np.float32) / 65535.0
+            pixels = np.repeat(grey[..., None], 3, axis=2)  # grey as RGB: one value, three channels
+        else:  # RGB, greyscale, palette, CMYK...: PIL makes them 8-bit RGB, white is 255
+            pixels = np.asarray(_opaque_rgb(image, path.name), dtype=np.float32) / 255.0
     return pixels if size is None else _resize(pixels, size)

@@ -1,14 +1,18 @@
 """Small, labelled matplotlib figures for the chapters. Each function returns its Figure.
 
 No function calls ``plt.show()``: the notebook decides when to show (``plt.show()``).
+``use_book_style()`` sets the book's one colour-blind-safe style (the set-up cell of every chapter
+calls it): Okabe and Ito's colours, a line style per colour, and fonts that stay legible on a phone.
 """
 
 from __future__ import annotations
 
 from typing import Any, Sequence
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
 from matplotlib.figure import Figure
 
 from ._validation import (
@@ -22,6 +26,9 @@ from ._validation import (
 from .data import DIGIT_NAMES
 
 __all__ = [
+    "OKABE_ITO",
+    "BOOK_STYLE",
+    "use_book_style",
     "plot_image_grid",
     "plot_label_frequency",
     "plot_cooccurrence",
@@ -29,6 +36,45 @@ __all__ = [
     "plot_pr_curves",
     "plot_confusion_matrices",
 ]
+
+
+#: Okabe and Ito's palette, told apart with every common colour-vision deficiency. The book's colour
+#: cycle takes them in this order ("C0" is blue, "C1" orange, "C2" green, "C3" vermillion, ...).
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "bluish green": "#009E73",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "sky blue": "#56B4E9",
+    "black": "#000000",
+    "yellow": "#F0E442",
+}
+# One line style per colour, so that lines differ in print and without colour too.
+_LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 3))]
+
+#: The book's matplotlib settings (``use_book_style`` applies them): colour and line style cycle
+#: together; text is at least 10 pt at the figure's own size.
+BOOK_STYLE = {
+    "axes.prop_cycle": cycler(color=list(OKABE_ITO.values())) + cycler(linestyle=_LINESTYLES),
+    "lines.linewidth": 1.8,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+    "figure.titlesize": 12,
+}
+
+
+def use_book_style() -> None:
+    """Apply ``BOOK_STYLE`` to matplotlib for this session (the set-up cell of each chapter calls it).
+
+    Sequential data keep ``viridis`` or ``Blues``; categories take the Okabe-Ito colours, each with its
+    own line style, and two states are never told apart by colour alone (add hatching or text).
+    """
+    mpl.rcParams.update(BOOK_STYLE)
 
 
 def _check_images(X: Any) -> np.ndarray:
@@ -77,7 +123,8 @@ def plot_image_grid(
     (n, h, w, 4) RGBA, or (n, h, w) / (n, h, w, 1) grey. Anything else is refused with a hint.
 
     ``Y`` (n_samples, n_labels) 0/1. With ``y_pred`` (same shape as ``Y``, 0/1) each title shows
-    the true labels and, below, the predicted ones; a title is red when the prediction is wrong.
+    the true labels and, below, the predicted ones; a title is vermillion and bold when the
+    prediction is wrong (two cues, not colour alone).
     """
     X = _check_images(X)
     Y = check_labels(Y, "Y")
@@ -102,11 +149,11 @@ def plot_image_grid(
         top = 255 if X.dtype == np.uint8 else 1
         ax.imshow(X[i], cmap="gray" if X.ndim == 3 else None, vmin=0, vmax=top)
         title = _names_of(Y[i], names)
-        colour = "black"
+        right = y_pred is None or np.array_equal(Y[i], y_pred[i])
         if y_pred is not None:
             title = f"true: {title}\npred: {_names_of(y_pred[i], names)}"
-            colour = "black" if np.array_equal(Y[i], y_pred[i]) else "tab:red"
-        ax.set_title(title, fontsize=7, color=colour)
+        ax.set_title(title, fontsize=7, color="black" if right else OKABE_ITO["vermillion"],
+                     fontweight="normal" if right else "bold")
     fig.tight_layout()
     return fig
 
@@ -117,7 +164,7 @@ def plot_label_frequency(Y: Any, label_names: Sequence[str]) -> Figure:
     names = check_label_names(label_names, Y.shape[1])
     counts = Y.sum(axis=0)
     fig, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(names) + 1.5), 3))
-    ax.bar(np.arange(len(names)), counts, color="tab:blue")
+    ax.bar(np.arange(len(names)), counts, color=OKABE_ITO["blue"])
     ax.set_xticks(np.arange(len(names)), names, rotation=45, ha="right")
     ax.set_xlabel("label")
     ax.set_ylabel("number of samples")
@@ -141,7 +188,7 @@ def plot_cooccurrence(Y: Any, label_names: Sequence[str]) -> Figure:
         threshold = matrix.max() / 2 if matrix.max() else 1
         for i in range(len(names)):
             for j in range(len(names)):
-                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
+                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=10 if len(names) <= 10 else 8,
                         color="white" if matrix[i, j] > threshold else "black")
     ax.set_xlabel("label")
     ax.set_ylabel("label")
@@ -155,6 +202,7 @@ def plot_learning_curves(history: Any, metrics: Sequence[str] = ("loss", "accura
     """One panel per metric with its training and (if present) validation curve, per epoch.
 
     ``history`` is a Keras ``History`` (what ``fit`` returns) or its ``.history`` dict of lists.
+    Training is solid with circles, validation dashed with squares; one legend below the panels.
     """
     if hasattr(history, "history") and isinstance(history.history, dict):
         history = history.history
@@ -179,27 +227,35 @@ def plot_learning_curves(history: Any, metrics: Sequence[str] = ("loss", "accura
         if f"val_{name}" in curves and curves[f"val_{name}"].size != curves[name].size:
             raise ValueError(f"history: {'val_' + name!r} has {curves['val_' + name].size} values but "
                              f"{name!r} has {curves[name].size} (one per epoch each)")
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4), squeeze=False,
+                             layout="constrained")
     for ax, name in zip(axes.flat, metrics):
         values = curves[name]
         epochs = np.arange(1, len(values) + 1)
-        ax.plot(epochs, values, marker="o", markersize=3, label="training")
+        ax.plot(epochs, values, color=OKABE_ITO["blue"], linestyle="-", marker="o", markersize=4,
+                label="training")
         if f"val_{name}" in curves:
-            ax.plot(epochs, curves[f"val_{name}"], marker="o", markersize=3, label="validation")
+            ax.plot(epochs, curves[f"val_{name}"], color=OKABE_ITO["orange"], linestyle="--", marker="s",
+                    markersize=4, label="validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel(name)
         ax.set_title(name.replace("_", " "))
         ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend()
-    fig.tight_layout()
+    # One legend for the figure, below the panels, where it cannot cover a curve.
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles))
     return fig
 
 
-def plot_pr_curves(y_true: Any, y_score: Any, label_names: Sequence[str]) -> Figure:
-    """Per-label precision-recall curves (scikit-learn's ``precision_recall_curve``), AP in the legend.
+def plot_pr_curves(
+    y_true: Any, y_score: Any, label_names: Sequence[str], *, ncols: int = 2
+) -> Figure:
+    """Precision-recall curves (scikit-learn's ``precision_recall_curve``), one small panel per label.
 
-    ``y_true`` (n_samples, n_labels) 0/1, ``y_score`` the same shape in [0, 1]. A label with no
-    positive sample has no curve and is marked "no positives" in the legend.
+    ``y_true`` (n_samples, n_labels) 0/1, ``y_score`` the same shape in [0, 1]. Each panel draws its
+    label's curve over the other labels' curves in light grey and has the label's AP in its title; a
+    label with no positive sample has no curve and says "no positives". ``ncols`` panels per row
+    (2 keeps them legible on a phone).
     """
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
@@ -207,22 +263,35 @@ def plot_pr_curves(y_true: Any, y_score: Any, label_names: Sequence[str]) -> Fig
     s = check_scores(y_score, "y_score")
     check_same_shape(t, s, "y_true", "y_score")
     names = check_label_names(label_names, t.shape[1])
-    fig, ax = plt.subplots(figsize=(5.5, 4))
-    colours = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
-    for j, name in enumerate(names):
-        if not t[:, j].any():
-            ax.plot([], [], color=colours(j % colours.N), label=f"{name} (no positives)")
-            continue
-        precision, recall, _ = precision_recall_curve(t[:, j], s[:, j])
-        ap = average_precision_score(t[:, j], s[:, j])
-        ax.plot(recall, precision, color=colours(j % colours.N), lw=1.2, label=f"{name} (AP {ap:.2f})")
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
-    ax.set_xlim(0, 1.01)
-    ax.set_ylim(0, 1.02)
-    ax.set_title("Precision-recall curve per label")
-    ax.legend(fontsize=7, loc="lower left", ncols=2)
-    fig.tight_layout()
+    ncols = min(check_int(ncols, "ncols", minimum=1), len(names))
+    curves = [precision_recall_curve(t[:, j], s[:, j])[:2] if t[:, j].any() else None
+              for j in range(len(names))]
+    nrows = int(np.ceil(len(names) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.8 * ncols, 2.1 * nrows + 0.5), squeeze=False,
+                             sharex=True, sharey=True, layout="constrained")
+    for ax in axes.flat[len(names):]:
+        ax.axis("off")
+    for j, (ax, name) in enumerate(zip(axes.flat, names)):
+        for other in curves:  # the other labels, faint, for comparison
+            if other is not None and other is not curves[j]:
+                ax.plot(other[1], other[0], color="0.85", linestyle="-", linewidth=0.8)
+        if curves[j] is None:
+            ax.set_title(f"{name} (no positives)", fontsize=11)
+        else:
+            precision, recall = curves[j]
+            ap = average_precision_score(t[:, j], s[:, j])
+            ax.plot(recall, precision, color=OKABE_ITO["blue"], linestyle="-", linewidth=2)
+            ax.set_title(f"{name} (AP {ap:.2f})", fontsize=11)
+        ax.set_xlim(0, 1.01)
+        ax.set_ylim(0, 1.02)
+        ax.tick_params(labelsize=10)
+    for k, ax in enumerate(axes.flat[:len(names)]):
+        if k + ncols >= len(names):  # nothing below it: the panel shows the recall axis
+            ax.set_xlabel("recall", fontsize=11)
+            ax.xaxis.set_tick_params(labelbottom=True)
+        if k % ncols == 0:
+            ax.set_ylabel("precision", fontsize=11)
+    fig.suptitle("Precision-recall curve per label (grey: the other labels)", fontsize=12)
     return fig
 
 

@@ -329,7 +329,7 @@ def test_no_not_yet_message_prints_the_expected_value(capsys):
             out = verdict(capsys, exercise_id, wrong, **inputs)
             assert out.startswith("Not yet") and text not in out, out
     out = verdict(capsys, "threshold", np.zeros((5, 3)), y_score=S)
-    assert out == "Not yet: 8 of 15 entries of y_pred differ; the first is [0, 0], where you have 0."
+    assert out == "Not yet: 8 of 15 entries of answer differ; the first is [0, 0], where you have 0."
 
 
 # -- each wrong answer a check claims to recognise -------------------------------------------------
@@ -425,16 +425,50 @@ def test_bfloat16_by_hand(capsys):
     assert verdict(capsys, "ch10_bfloat16", 0.1, value=0.1).startswith("Not yet")
 
 
-def test_parameter_count_and_undone_inversion_by_hand(capsys):
+def test_parameter_count_by_hand(capsys):
     class Model:
         def count_params(self):
             return 1234
 
     assert verdict(capsys, "ch10_params", 1234, model=Model()) == "Correct: number of parameters = 1,234."
     assert verdict(capsys, "ch10_params", 1235, model=Model()).startswith("Not yet")
-    images = np.array([[0.25, 1.0], [0.0, 0.5]])
-    assert verdict(capsys, "ch12_undo_inversion", [[0.75, 0.0], [1.0, 0.5]], images=images).startswith("Correct")
-    assert verdict(capsys, "ch12_undo_inversion", images, images=images).startswith("Not yet: 3 of 4")
+
+
+# Eight rows, two labels: the first four tune, the last four score.
+RETUNE_TRUE = np.array([[1, 1], [1, 0], [0, 0], [0, 0], [1, 0], [1, 0], [0, 0], [0, 0]])
+RETUNE_SCORE = np.array([[0.9, 0.28], [0.8, 0.1], [0.2, 0.05], [0.1, 0.02],
+                         [0.4, 0.35], [0.6, 0.1], [0.1, 0.1], [0.1, 0.1]])
+
+
+def test_retuned_f1_by_hand(capsys):
+    # First half. Label 0: any t in (0.2, 0.8] is perfect, the grid's closest to 0.5 is 0.5. Label 1:
+    # t in (0.1, 0.28] -> 0.28. One global threshold: both at once, t in (0.2, 0.28] -> 0.28.
+    # Shrunk with n_pos / (n_pos + 50): label 0 (2 positives) 0.28 + 0.22 * 2 / 52 = 0.2885; label 1
+    # keeps 0.28. Second half: label 0 catches 0.4 and 0.6 (TP 2), label 1 fires on 0.35 (FP 1):
+    # micro-F1 = 2 * 2 / (2 * 2 + 1) = 0.8.
+    inputs = {"y_true": RETUNE_TRUE, "y_score": RETUNE_SCORE}
+    assert verdict(capsys, "ch12_retuned_f1", 0.8, **inputs) == "Correct: answer = 0.8."
+    assert verdict(capsys, "ch12_retuned_f1", 0.81, **inputs) == "Not yet: answer = 0.81 is too high."
+    # Raw per-label thresholds (0.5, 0.28): label 0 misses 0.4 -> TP 1, FN 1, FP 1 -> 2 / 4.
+    assert "tune_shrunk_thresholds" in verdict(capsys, "ch12_retuned_f1", 0.5, **inputs)
+    # 0.5 everywhere: TP 1, FN 1, no FP -> 2 / 3.
+    assert "at 0.5" in verdict(capsys, "ch12_retuned_f1", 2 / 3, **inputs)
+    # Tuned on the second half itself: 0.4 for label 0, and the pair is perfect -> 1.
+    assert "tuned on the second half" in verdict(capsys, "ch12_retuned_f1", 1.0, **inputs)
+
+
+def test_retuned_f1_refuses_a_single_row():
+    with pytest.raises(ValueError, match=r"y_true: expected at least 2 samples"):
+        check("ch12_retuned_f1", 0.5, y_true=[[1, 0]], y_score=[[0.9, 0.1]])
+
+
+def test_label_names_check_names_the_learners_variable(capsys):
+    thresholds = np.array([0.7, 0.5, 0.3])
+    expected = (S >= thresholds).astype(int)
+    assert verdict(capsys, "ch12_names", expected, y_score=S, threshold=thresholds) == (
+        "Correct: answer matches the expected array of shape (5, 3).")
+    out = verdict(capsys, "ch12_names", ..., y_score=S, threshold=thresholds)
+    assert out == "Not yet: answer should hold numbers, got dtype object."
 
 
 # -- pinned by the mutation run -------------------------------------------------------------------
@@ -502,11 +536,12 @@ def test_global_threshold_check_on_one_label(capsys):
     assert out == "Correct: global threshold = 0.5."
 
 
-def test_keras_class_weight_rows_default_to_one(capsys):
+def test_keras_class_weight_on_a_label_defaults_to_one(capsys):
     # Rows take the weight of their argmax class; class 1 has no entry, so its rows weigh 1.
+    # Label 1 is present in rows 1 (argmax 1: weight 1) and 2 (argmax 0: weight 3): mean 2.
     Y = [[1, 0], [0, 1], [1, 1]]
-    out = verdict(capsys, "ch9_class_weight_rows", [3.0, 1.0, 3.0], Y=Y, class_weight={0: 3.0})
-    assert out.startswith("Correct"), out
+    out = verdict(capsys, "ch9_class_weight_on_label", 2.0, Y=Y, class_weight={0: 3.0}, label=1)
+    assert out == "Correct: answer = 2.", out
 
 
 def test_generic_checks_pass_their_tolerance_on(capsys):
@@ -555,23 +590,43 @@ def test_check_refusals_in_full():
     with pytest.raises(ValueError, match=r"^y_score: expected the same shape as y_true \(5, 3\), got \(5, 2\)$"):
         check("roc_auc", 0.5, y_true=T, y_score=S[:, :2])
     with pytest.raises(ValueError, match=r"^Y: expected only 0 and 1 labels, found \[2\]"):
-        check("ch9_class_weight_rows", [1.0], Y=[[0, 2]], class_weight={})
+        check("ch9_class_weight_on_label", 1.0, Y=[[0, 2]], class_weight={}, label=0)
     with np.errstate(invalid="ignore"), pytest.raises(
             ValueError, match=r"^inputs: the expected expected micro-F1 of the prior baseline is undefined \(NaN\)"):
         check("ch10_prior_f1", 0.5, p=[0.0], q=[0.0])
 
 
-def test_group_recall_of_a_group_without_positives_is_zero(capsys):
-    # Column 0 has no positive: recall 0/0, counted 0 (zero_division=0), and no warning.
-    out = verdict(capsys, "ch9_group_recall", 0.0, y_true=[[0, 1], [0, 1]], y_pred=[[0, 1], [0, 0]], labels=[0])
-    assert out == "Correct: recall on the label group = 0."
+def test_class_weight_on_a_label_refuses_bad_labels():
+    with pytest.raises(ValueError, match=r"^label: expected a column index in 0\.\.1, got 2$"):
+        check("ch9_class_weight_on_label", 1.0, Y=[[1, 0]], class_weight={}, label=2)
+    with pytest.raises(TypeError, match=r"^label: expected a column index \(an integer\), got str$"):
+        check("ch9_class_weight_on_label", 1.0, Y=[[1, 0]], class_weight={}, label="nine")
+    with pytest.raises(ValueError, match=r"^Y: label 1 has no positive row"):
+        check("ch9_class_weight_on_label", 1.0, Y=[[1, 0]], class_weight={}, label=1)
 
 
-def test_group_recall_is_recall_not_jaccard(capsys):
-    # Group [0]: tp 1, true 2, pred 2 -> recall 1/2 (Jaccard would be 1/3).
-    out = verdict(capsys, "ch9_group_recall", 0.5, y_true=[[1, 0], [1, 0], [0, 0]],
-                  y_pred=[[1, 0], [0, 0], [1, 0]], labels=[0])
-    assert out == "Correct: recall on the label group = 0.5."
+def test_threshold_for_a_positive_weight(capsys):
+    # Weighted BCE, weight w: the minimiser q = w p / (w p + 1 - p) is 0.5 at p = 1 / (1 + w).
+    # w = 3: q(0.25) = 0.75 / (0.75 + 0.75) = 0.5 by hand, so the answer is 0.25.
+    assert verdict(capsys, "ch9_threshold_for_weight", 0.25, pos_weight=3.0) == "Correct: answer = 0.25."
+    inverse = verdict(capsys, "ch9_threshold_for_weight", 1 / 3, pos_weight=3.0)
+    assert inverse.startswith("Not yet: answer = 0.3333 is 1 / w"), inverse
+    assert "0.25" not in verdict(capsys, "ch9_threshold_for_weight", 0.75, pos_weight=3.0)
+    with pytest.raises(ValueError, match=r"^pos_weight: expected a finite number > 0, got 0$"):
+        check("ch9_threshold_for_weight", 0.5, pos_weight=0)
+    with pytest.raises(TypeError, match=r"^pos_weight: expected a number, got str$"):
+        check("ch9_threshold_for_weight", 0.5, pos_weight="3")
+
+
+def test_feedback_names_the_learners_variable(capsys):
+    # The book's "your turn" cells fill `answer`: array checks say so, and `name=` can say otherwise.
+    assert verdict(capsys, "ch8_at_least_one", ..., y_score=S).startswith("Not yet: answer should hold numbers")
+    assert verdict(capsys, "threshold", ..., y_score=S).startswith("Not yet: answer should hold numbers")
+    assert verdict(capsys, "top_k", ..., y_score=S, k=1).startswith("Not yet: answer should hold numbers")
+    assert verdict(capsys, "f1", None, y_true=T, y_pred=P, name="my_f1").startswith("Not yet: my_f1 is None")
+    assert verdict(capsys, "threshold", P, y_score=S, name="y_pred").startswith("Correct: y_pred matches")
+    with pytest.raises(TypeError, match=r"^name: expected the name of the answer's variable"):
+        check("threshold", P, y_score=S, name="")
 
 
 def test_macro_f1_zero_division_names_each_convention(capsys):
@@ -647,26 +702,20 @@ def test_at_least_one_exercise(capsys):
     assert verdict(capsys, "ch8_at_least_one", ..., y_score=y_score).startswith("Not yet")
 
 
-def test_class_weight_rows_exercise(capsys):
+def test_class_weight_on_label_exercise(capsys):
     Y = np.array([[0, 1, 1], [1, 0, 1], [0, 0, 1]])
-    # Keras weights each row by its first label: rows 1, 0 and 2.
-    right = np.array([2.0, 1.0, 10.0])
+    # Keras weights each row by its first label: 2, 1 and 10. Label 2 is in all three rows: mean 13 / 3.
     weights = {0: 1.0, 1: 2.0, 2: 10.0}
-    assert verdict(capsys, "ch9_class_weight_rows", right, Y=Y, class_weight=weights).startswith("Correct")
-    hoped = np.array([12.0, 11.0, 10.0])  # the sum over present labels: what learners hope for
-    assert verdict(capsys, "ch9_class_weight_rows", hoped, Y=Y, class_weight=weights).startswith("Not yet")
+    assert verdict(capsys, "ch9_class_weight_on_label", 13 / 3, Y=Y, class_weight=weights,
+                   label=2).startswith("Correct")
+    hoped = verdict(capsys, "ch9_class_weight_on_label", 10.0, Y=Y, class_weight=weights, label=2)
+    assert hoped.startswith("Not yet") and "the label itself" in hoped  # what learners hope for
 
 
-def test_positive_weights_and_group_recall_exercises(capsys):
+def test_positive_weights_exercise(capsys):
     Y = np.array([[1, 0], [1, 1], [0, 0], [0, 0]])
     assert verdict(capsys, "ch9_positive_weights", [1.0, np.sqrt(3)], Y=Y, power=0.5).startswith("Correct")
     assert verdict(capsys, "ch9_positive_weights", [1.0, 3.0], Y=Y, power=0.5).startswith("Not yet")
-    y_true = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]])
-    y_pred = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 1]])
-    # Columns 1 and 2 hold 4 positives, of which 2 are predicted.
-    assert verdict(capsys, "ch9_group_recall", 0.5, y_true=y_true, y_pred=y_pred, labels=[1, 2]).startswith("Correct")
-    wrong = verdict(capsys, "ch9_group_recall", 4 / 6, y_true=y_true, y_pred=y_pred, labels=[1, 2])
-    assert wrong.startswith("Not yet") and "all labels" in wrong
 
 
 # --- graded: the checks as nbgrader tests (the assignments' test cells call it) ---
@@ -715,7 +764,7 @@ def test_threshold_check_compares_float32_scores_as_the_learner_does(capsys):
     in_float32 = [[1, 0, 1], [0, 1, 0]]
     in_float64 = [[0, 0, 1], [0, 0, 0]]
     assert verdict(capsys, "threshold", in_float32, y_score=y_score, threshold=0.7) == (
-        "Correct: y_pred matches the expected array of shape (2, 3).")
+        "Correct: answer matches the expected array of shape (2, 3).")
     assert verdict(capsys, "threshold", in_float64, y_score=y_score, threshold=0.7).startswith("Not yet")
 
 

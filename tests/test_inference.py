@@ -109,6 +109,20 @@ def test_images_outside_the_training_range_are_refused(tmp_path):
         predictor.predict_labels("photo.png")
 
 
+def test_the_pixel_hint_only_for_a_0_1_contract_and_pixel_like_values():
+    def refusal(value_range, value):
+        predictor = Predictor(None, ("a", "b"), np.array([0.5, 0.5]), (2,), value_range)
+        with pytest.raises(ValueError, match=r"^images: values in") as caught:
+            predictor.check_images(np.array([[value, 0.0]]))
+        return str(caught.value)
+
+    assert refusal((0.0, 1.0), 255.0).endswith("training used [0, 1] (divide 0-255 pixels by 255)")
+    assert refusal((0.0, 1.0), 3.5).endswith("(divide 0-255 pixels by 255)")
+    # Standardised features against a contract of raw ones in [-1, 1]: no talk of pixels.
+    assert refusal((-1.0, 1.0), 3.5) == "images: values in [0, 3.5], but training used [-1, 1]"
+    assert refusal((0.0, 1.0), 1000.0) == "images: values in [0, 1000], but training used [0, 1]"
+
+
 def test_save_validates_its_arguments(tmp_path):
     model = tiny_model()
     with pytest.raises(ValueError, match="label_names"):

@@ -17,12 +17,15 @@ from sklearn.metrics import multilabel_confusion_matrix
 
 from mlc_utils.data import DIGIT_NAMES, make_multidigits, toy_photos
 from mlc_utils.plotting import (
+    BOOK_STYLE,
+    OKABE_ITO,
     plot_confusion_matrices,
     plot_cooccurrence,
     plot_image_grid,
     plot_label_frequency,
     plot_learning_curves,
     plot_pr_curves,
+    use_book_style,
 )
 
 X, Y = make_multidigits(12, seed=1)
@@ -83,8 +86,8 @@ def test_learning_curves_from_a_dict_and_a_history_like_object():
 
 def test_pr_curves_and_confusion_matrices():
     fig = plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names)
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert all(any(t.startswith(name) for t in legend) for name in EXAMPLE.label_names)
+    titles = [ax.get_title() for ax in fig.axes if ax.axison]
+    assert [t.split(" (")[0] for t in titles] == list(EXAMPLE.label_names)
     fig = plot_confusion_matrices(EXAMPLE.y_true, EXAMPLE.y_pred, EXAMPLE.label_names)
     assert [ax.get_title() for ax in fig.axes] == list(EXAMPLE.label_names)
 
@@ -167,34 +170,44 @@ def test_learning_curves_plot_training_and_validation_values_per_epoch():
         assert list(training.get_xdata()) == [1, 2, 3]
         assert list(training.get_ydata()) == HISTORY[name]
         assert list(validation.get_ydata()) == HISTORY[f"val_{name}"]
-        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training", "validation"]
         assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == name
         assert to_hex(training.get_color()) != to_hex(validation.get_color())
+        assert training.get_linestyle() != validation.get_linestyle()        # not colour alone
+        assert training.get_marker() != validation.get_marker()
+    (legend,) = fig.legends                                                  # one legend, for the figure
+    assert [t.get_text() for t in legend.get_texts()] == ["training", "validation"]
 
 
-def test_pr_curves_draw_scikit_learns_curve_for_each_label_in_its_own_colour():
+def test_pr_curves_draw_scikit_learns_curve_for_each_label_in_its_own_panel():
     import sklearn.metrics as skm
 
     y_true = EXAMPLE.y_true.copy()
     y_true[:, 2] = 0  # "person" without positives
-    ax = plot_pr_curves(y_true, EXAMPLE.y_score, EXAMPLE.label_names).axes[0]
-    assert ax.get_xlabel() == "recall" and ax.get_ylabel() == "precision"
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    fig = plot_pr_curves(y_true, EXAMPLE.y_score, EXAMPLE.label_names)
+    panels = [ax for ax in fig.axes if ax.axison]
     # cat ranked perfectly: AP 1; dog by hand (1 + 2/3 + 3/4) / 3 = 0.81
-    assert legend == ["cat (AP 1.00)", "dog (AP 0.81)", "person (no positives)"]
-    for line, j in zip(ax.lines[:2], range(2)):
+    assert [ax.get_title() for ax in panels] == ["cat (AP 1.00)", "dog (AP 0.81)", "person (no positives)"]
+    blue = to_hex(OKABE_ITO["blue"])
+    for ax, j in zip(panels[:2], range(2)):
+        (own,) = [line for line in ax.lines if to_hex(line.get_color()) == blue]
         precision, recall, _ = skm.precision_recall_curve(y_true[:, j], EXAMPLE.y_score[:, j])
-        np.testing.assert_allclose(line.get_xdata(), recall)
-        np.testing.assert_allclose(line.get_ydata(), precision)
-    assert len({to_hex(line.get_color()) for line in ax.lines}) == 3
+        np.testing.assert_allclose(own.get_xdata(), recall)
+        np.testing.assert_allclose(own.get_ydata(), precision)
+        others = [line for line in ax.lines if line is not own]
+        assert len(others) == 1                                   # the other label with positives, in grey
+        assert to_hex(others[0].get_color()) == to_hex("0.85")
+    assert len(panels[2].lines) == 2 and all(to_hex(l.get_color()) == to_hex("0.85") for l in panels[2].lines)
+    assert all(ax.get_legend() is None for ax in fig.axes) and not fig.legends
 
 
-def test_image_grid_marks_only_wrong_predictions_in_red():
+def test_image_grid_marks_only_wrong_predictions_in_vermillion_and_bold():
     y_pred = Y.copy()
     y_pred[1] = 1 - y_pred[1]
     fig = plot_image_grid(X, Y, n=3, ncols=3, y_pred=y_pred)
-    colours = [to_hex(ax.title.get_color()) for ax in fig.axes if ax.get_title()]
-    assert colours == [to_hex("black"), to_hex("tab:red"), to_hex("black")]
+    titles = [ax.title for ax in fig.axes if ax.get_title()]
+    assert [to_hex(t.get_color()) for t in titles] == [to_hex("black"), OKABE_ITO["vermillion"].lower(),
+                                                       to_hex("black")]
+    assert [t.get_fontweight() for t in titles] == ["normal", "bold", "normal"]  # a cue besides colour
     first = [ax for ax in fig.axes if ax.get_title()][0]
     truth = ", ".join(DIGIT_NAMES[j] for j in np.flatnonzero(Y[0]))
     assert first.get_title() == f"true: {truth}\npred: {truth}"
@@ -301,9 +314,10 @@ def test_confusion_matrices_grid_colour_scale_and_text_colours():
 
 
 def test_pr_curves_title_limits_and_refusals():
-    ax = plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names).axes[0]
-    assert ax.get_title() == "Precision-recall curve per label"
-    assert ax.get_xlim() == (0, 1.01) and ax.get_ylim() == (0, 1.02)
+    fig = plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names)
+    assert fig._suptitle.get_text() == "Precision-recall curve per label (grey: the other labels)"
+    for ax in fig.axes[:3]:
+        assert ax.get_xlim() == (0, 1.01) and ax.get_ylim() == (0, 1.02)
     with pytest.raises(ValueError, match=r"^y_score: expected the same shape as y_true \(5, 3\), got \(5, 2\)$"):
         plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score[:, :2], EXAMPLE.label_names)
     with pytest.raises(ValueError, match=r"^y_score: expected probabilities in \[0, 1\]"):
@@ -314,17 +328,6 @@ def test_pr_curves_title_limits_and_refusals():
         plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, ["a"])
 
 
-def test_pr_curve_colours_follow_the_label_order_of_tab10():
-    ax = plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names).axes[0]
-    tab10 = plt.get_cmap("tab10")
-    assert [to_hex(line.get_color()) for line in ax.lines] == [to_hex(tab10(j)) for j in range(3)]
-    names = [f"l{j}" for j in range(12)]
-    y = np.tile([[1], [0]], (1, 12))
-    s = np.tile([[0.9], [0.1]], (1, 12))
-    ax = plot_pr_curves(y, s, names).axes[0]
-    tab20 = plt.get_cmap("tab20")
-    assert [to_hex(line.get_color()) for line in ax.lines] == [to_hex(tab20(j)) for j in range(12)]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"l{j} (AP 1.00)" for j in range(12)]
 
 
 def test_image_grid_layout_and_empty_label_sets():
@@ -445,10 +448,10 @@ def test_label_frequency_refusal_and_layout_pins():
     assert tuple(fig.get_size_inches()) == pytest.approx((0.45 * 14 + 1.5, 3.0))  # 0.45 in a bar
 
 
-def test_label_frequency_bars_are_tab_blue_under_any_style():
+def test_label_frequency_bars_are_the_books_blue_under_any_style():
     with plt.style.context("ggplot"):
         ax = plot_label_frequency(EXAMPLE.y_true, EXAMPLE.label_names).axes[0]
-    assert {to_hex(p.get_facecolor()) for p in ax.patches} == {to_hex("tab:blue")}
+    assert {to_hex(p.get_facecolor()) for p in ax.patches} == {OKABE_ITO["blue"].lower()}
 
 
 def test_cooccurrence_refusal_and_layout_pins():
@@ -459,10 +462,11 @@ def test_cooccurrence_refusal_and_layout_pins():
     ax = fig.axes[0]
     assert tick_texts(ax.get_xticklabels()) == [(n, 45, "right") for n in EXAMPLE.label_names]
     assert {(t.get_fontsize(), t.get_horizontalalignment(), t.get_verticalalignment()) for t in ax.texts} == {
-        (7, "center", "center")}
+        (10, "center", "center")}
     size = 0.45 * 14 + 1.5
     fig = plot_cooccurrence(np.eye(14, dtype=int), [f"Class{j}" for j in range(1, 15)])
     assert tuple(fig.get_size_inches()) == pytest.approx((size + 0.8, size))
+    assert {t.get_fontsize() for t in fig.axes[0].texts} == {8}                # smaller cells beyond 10 labels
 
 
 def test_cooccurrence_colour_bar_belongs_to_the_heatmap():
@@ -488,61 +492,62 @@ def test_cooccurrence_text_turns_white_only_above_half_the_maximum():
 
 def test_learning_curves_validation_per_epoch_markers_integer_ticks_and_size():
     fig = plot_learning_curves(HISTORY)
-    assert tuple(fig.get_size_inches()) == pytest.approx((8.4, 3.0))          # 4.2 in a panel
+    assert tuple(fig.get_size_inches()) == pytest.approx((8.4, 3.4))          # 4.2 in a panel
     for ax in fig.axes:
+        assert [(line.get_marker(), line.get_linestyle()) for line in ax.lines] == [("o", "-"), ("s", "--")]
         for line in ax.lines:                                                # both curves
             assert list(line.get_xdata()) == [1, 2, 3]
-            assert line.get_marker() == "o" and line.get_markersize() == 3
+            assert line.get_markersize() == 4
         ticks = [t for t in ax.get_xticks() if 1 <= t <= 3]
         assert ticks == [1, 2, 3]                                            # whole epochs only
-    assert tuple(plot_learning_curves(HISTORY, metrics=("loss",)).get_size_inches()) == pytest.approx((4.2, 3.0))
+    assert tuple(plot_learning_curves(HISTORY, metrics=("loss",)).get_size_inches()) == pytest.approx((4.2, 3.4))
 
 
-def test_pr_curves_tab10_up_to_ten_labels_tab20_beyond_and_wraps_after_twenty():
-    tab10, tab20 = plt.get_cmap("tab10"), plt.get_cmap("tab20")
-    for n_labels, cmap in ((10, tab10), (11, tab20)):
-        y = np.tile([[1], [0]], (1, n_labels))
-        s = np.tile([[0.9], [0.1]], (1, n_labels))
-        ax = plot_pr_curves(y, s, [f"l{j}" for j in range(n_labels)]).axes[0]
-        assert [to_hex(line.get_color()) for line in ax.lines] == [to_hex(cmap(j)) for j in range(n_labels)]
-    # 22 labels: the 21st and 22nd (one with positives, one without) take tab20's 1st and 2nd colours
-    y = np.tile([[1], [0]], (1, 22))
-    y[:, 21] = 0
-    s = np.tile([[0.9], [0.1]], (1, 22))
-    ax = plot_pr_curves(y, s, [f"l{j}" for j in range(22)]).axes[0]
-    assert [to_hex(line.get_color()) for line in ax.lines[20:]] == [to_hex(tab20(0)), to_hex(tab20(1))]
+def test_learning_curves_legend_sits_below_the_panels_and_covers_no_data():
+    # Curves that fill every corner of the panels: the legend must still be outside them.
+    history = {"loss": [1.0, 0.0, 1.0, 0.0], "val_loss": [0.0, 1.0, 0.0, 1.0]}
+    fig = plot_learning_curves(history, metrics=("loss",))
+    fig.canvas.draw()
+    (legend,) = fig.legends
+    box = legend.get_window_extent()
+    for ax in fig.axes:
+        assert ax.get_legend() is None
+        assert box.y1 <= ax.get_tightbbox().y0 + 1                           # entirely below the axes
+    assert all(t.get_fontsize() >= 10 for t in legend.get_texts())
+
+
 
 
 def test_pr_curves_a_label_without_positives_first_keeps_the_others():
     y_true = EXAMPLE.y_true.copy()
     y_true[:, 0] = 0
-    ax = plot_pr_curves(y_true, EXAMPLE.y_score, EXAMPLE.label_names).axes[0]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[0] == "cat (no positives)" and legend[1].startswith("dog (AP") and legend[2].startswith("person (AP")
+    fig = plot_pr_curves(y_true, EXAMPLE.y_score, EXAMPLE.label_names)
+    titles = [ax.get_title() for ax in fig.axes if ax.axison]
+    assert titles[0] == "cat (no positives)" and titles[1].startswith("dog (AP") and titles[2].startswith("person (AP")
 
 
-def test_pr_curves_axes_limits_legend_and_layout_pins():
+def test_pr_curves_axes_limits_and_small_multiples_layout():
     # precision down to 1/3 here: the y axis still ends at 1.02, not where autoscaling would put it
     y = np.array([[1], [0], [0]])
     ax = plot_pr_curves(y, [[0.2], [0.5], [0.9]], ["rare"]).axes[0]
     assert ax.get_ylim() == (0, 1.02) and ax.get_xlim() == (0, 1.01)
+    # ten labels: five rows of two panels, narrow enough for a phone, text at least 10 pt
+    fig = plot_pr_curves(Y_TRUE, RNG.random(Y_TRUE.shape), NAMES)
+    assert grid_shape(fig) == (5, 2) and len(visible_axes(fig)) == 10
+    assert fig.get_figwidth() <= 6
+    for ax in visible_axes(fig):
+        assert ax.title.get_fontsize() >= 10
+        ticks = ax.xaxis.get_major_ticks() + ax.yaxis.get_major_ticks()
+        assert min(t.label1.get_fontsize() for t in ticks) >= 10
+    assert [ax.get_xlabel() for ax in visible_axes(fig)][-2:] == ["recall", "recall"]
+    assert [ax.get_ylabel() for ax in visible_axes(fig)][::2] == ["precision"] * 5
+    assert grid_shape(plot_pr_curves(Y_TRUE, RNG.random(Y_TRUE.shape), NAMES, ncols=5)) == (2, 5)
+    # a spare panel is blank, and the panel above it shows the recall axis
     fig = plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names)
-    ax = fig.axes[0]
-    assert tuple(fig.get_size_inches()) == pytest.approx((5.5, 4.0))
-    assert {line.get_linewidth() for line in ax.lines} == {1.2}
-    legend = ax.get_legend()
-    assert {t.get_fontsize() for t in legend.get_texts()} == {7}
-    fig.canvas.draw()
-    box, frame = legend.get_window_extent(), ax.get_window_extent()
-    assert box.x0 - frame.x0 < 15 and box.y0 - frame.y0 < 15                 # in the lower left corner
-    columns = {round(t.get_window_extent().x0) for t in legend.get_texts()}
-    assert len(columns) == 2                                                 # 3 entries in 2 columns
-    # a fixed place, not matplotlib's "best": it stays there where low curves run (best would move it)
-    y = np.array([[0, 0], [1, 0], [0, 1], [0, 0], [1, 0], [0, 1], [0, 0], [0, 0], [1, 1], [0, 0]])
-    fig = plot_pr_curves(y, np.linspace(0.95, 0.05, 10)[:, None].repeat(2, axis=1), ["a", "b"])
-    fig.canvas.draw()
-    box, frame = fig.axes[0].get_legend().get_window_extent(), fig.axes[0].get_window_extent()
-    assert box.x0 - frame.x0 < 15 and box.y0 - frame.y0 < 15
+    assert len(fig.axes) == 4 and len(visible_axes(fig)) == 3
+    assert visible_axes(fig)[1].get_xlabel() == "recall"
+    with pytest.raises(ValueError, match=r"^ncols: expected an integer >= 1, got 0$"):
+        plot_pr_curves(EXAMPLE.y_true, EXAMPLE.y_score, EXAMPLE.label_names, ncols=0)
 
 
 def test_confusion_matrices_layout_pins_and_cells():
@@ -674,3 +679,53 @@ def test_plots_refuse_bad_inputs_by_name(call, error, argument, message):
         call()
     assert str(caught.value).startswith(f"{argument}: ")
     assert str(caught.value) == message
+
+
+# -- the book's one style (issue 20, point 9) -------------------------------------------------------
+
+# Okabe and Ito (2008), "Color Universal Design", as hex codes: the palette is typed here by hand.
+PUBLISHED_OKABE_ITO = {"#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000", "#f0e442"}
+
+
+@pytest.fixture
+def book_style():
+    with matplotlib.rc_context():
+        use_book_style()
+        yield
+
+
+def test_book_style_cycles_okabe_ito_colours_each_with_its_own_line_style(book_style):
+    cycle = list(matplotlib.rcParams["axes.prop_cycle"])
+    assert {to_hex(entry["color"]) for entry in cycle} == PUBLISHED_OKABE_ITO
+    assert len(cycle) == 8
+    assert len({str(entry["linestyle"]) for entry in cycle}) == 8          # lines differ without colour
+    fig, ax = plt.subplots()
+    lines = [ax.plot([0, 1], [k, k])[0] for k in range(9)]
+    assert to_hex(lines[0].get_color()) == "#0072b2" and lines[0].get_linestyle() == "-"
+    assert to_hex(lines[1].get_color()) == "#e69f00" and lines[1].get_linestyle() == "--"
+    assert to_hex(lines[8].get_color()) == to_hex(lines[0].get_color())  # the cycle starts again
+    assert to_hex(ax.bar([0], [1])[0].get_facecolor()) in PUBLISHED_OKABE_ITO
+
+
+def test_book_style_text_is_at_least_ten_points(book_style):
+    fig, ax = plt.subplots()
+    ax.set_title("t")
+    ax.set_xlabel("x")
+    ax.plot([0, 1], [0, 1], label="a")
+    legend = ax.legend()
+    sizes = [ax.title.get_fontsize(), ax.xaxis.label.get_fontsize(), legend.get_texts()[0].get_fontsize()]
+    sizes += [t.get_fontsize() for t in ax.get_xticklabels()]
+    assert min(sizes) >= 10
+    assert all(BOOK_STYLE[key] >= 10 for key in BOOK_STYLE if key.endswith("size"))
+
+
+def test_book_style_is_applied_by_the_call_not_by_the_import():
+    # A fresh interpreter: importing the module leaves matplotlib's defaults alone, the call sets the style.
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; import mlc_utils.plotting as p; first = lambda: matplotlib.colors.to_hex("
+            "matplotlib.rcParams['axes.prop_cycle'].by_key()['color'][0]); print(first()); "
+            "p.use_book_style(); print(first())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [to_hex("tab:blue"), "#0072b2"]
