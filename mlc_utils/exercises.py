@@ -17,6 +17,7 @@ import numpy as np
 
 from ._counting import AVERAGES, averaged, hamming_loss, subset_accuracy
 from ._validation import check_labels, check_same_shape, check_scores
+from .files import augment_with_boxes, read_labels
 from .labels import cooccurrence, label_cardinality, label_density
 from .metrics import coverage, multilabel_report, one_error
 from .thresholds import apply_thresholds, top_k, tune_shrunk_thresholds, tune_thresholds
@@ -416,6 +417,48 @@ def _prior_shift(y_score, train_prior, new_prior):
     return up * s / (up * s + down * (1 - s))
 
 
+# Chapter 13: your own images.
+def _messy_csv(csv_path, image_folder, label_names):
+    return read_labels(csv_path, image_folder, label_names=label_names).Y
+
+
+def _epoch_seconds(n_images, input_rate, model_rate, prefetch):
+    """Prefetching overlaps input and training, so the slower stage sets the pace; without it they take turns."""
+    if prefetch:
+        return n_images / min(input_rate, model_rate)
+    return n_images * (1 / input_rate + 1 / model_rate)
+
+
+def _epoch_seconds_alternatives(n_images, input_rate, model_rate, prefetch):
+    return {"the time with the stages taking turns; prefetching overlaps them" if prefetch else
+            "the time with the stages overlapping; without prefetching they take turns":
+                _epoch_seconds(n_images, input_rate, model_rate, not prefetch),
+            "the time of the faster stage; the slower one sets the pace":
+                n_images / max(input_rate, model_rate)}
+
+
+def _safe_shift(images, boxes, strengths, max_wrong):
+    """The largest strength whose shift leaves fewer than ``max_wrong`` of the present digits under half visible."""
+    safe = []
+    for strength in strengths:
+        visible = augment_with_boxes(images, boxes, "shift", strength, seed=1)[1]
+        if np.mean(visible[~np.isnan(visible)] < 0.5) < max_wrong:  # over the present digits only
+            safe.append(strength)
+    if not safe:
+        raise ValueError("strengths: no strength is safe for these images; the expected answer is undefined")
+    return max(safe)
+
+
+def _scaled_learning_rate(base_rate, base_batch, per_replica_batch, n_replicas):
+    return base_rate * per_replica_batch * n_replicas / base_batch
+
+
+def _scaled_learning_rate_alternatives(base_rate, base_batch, per_replica_batch, n_replicas):
+    return {"scaled by the per-replica batch only; the optimizer steps on the global batch":
+                base_rate * per_replica_batch / base_batch,
+            "the global batch, not a learning rate": per_replica_batch * n_replicas}
+
+
 EXERCISES: dict[str, Exercise] = {
     # Chapter 1: what is multi-label classification.
     "label_cardinality": Exercise(("Y",), label_cardinality, name="cardinality",
@@ -479,6 +522,16 @@ EXERCISES: dict[str, Exercise] = {
     # Chapter 12: using the model.
     "ch12_retuned_f1": Exercise(("y_true", "y_score"), _retuned_f1, alternatives=_retuned_f1_alternatives),
     "ch12_names": Exercise(("y_score",), _threshold, kind="array", name="answer", optional={"threshold": 0.5}),
+    # Chapter 13: your own images.
+    "ch13_messy_csv": Exercise(("csv_path", "image_folder", "label_names"), _messy_csv, kind="array",
+                               name="the indicator matrix of the trusted rows"),
+    "ch13_epoch_seconds": Exercise(("n_images", "input_rate", "model_rate", "prefetch"), _epoch_seconds,
+                                   name="seconds per epoch", alternatives=_epoch_seconds_alternatives),
+    "ch13_safe_shift": Exercise(("images", "boxes", "strengths", "max_wrong"), _safe_shift,
+                                name="the largest safe shift"),
+    "ch13_scaled_learning_rate": Exercise(
+        ("base_rate", "base_batch", "per_replica_batch", "n_replicas"), _scaled_learning_rate,
+        name="the learning rate for the global batch", alternatives=_scaled_learning_rate_alternatives),
     # Chapter 14: trusting the scores.
     "ch14_ece": Exercise(("y_true", "y_score"), lambda y_true, y_score, n_bins=10:
                          expected_calibration_error(y_true, y_score, n_bins=n_bins),

@@ -778,6 +778,55 @@ def test_check_refuses_an_unknown_average_by_name(exercise_id, inputs):
     assert str(caught.value) == "average: expected one of ['micro', 'macro', 'weighted', 'samples'], got 'median'"
 
 
+# -- chapter 13: your own images --------------------------------------------------------------------
+
+def test_messy_csv_exercise_expects_the_rows_a_person_would_trust(capsys, tmp_path):
+    from mlc_utils.files import write_image_folder
+
+    names = ["cat", "dog", "person"]
+    X = np.full((4, 4, 4, 3), 0.5, dtype=np.float32)
+    folder = write_image_folder(tmp_path, X, np.eye(4, 3, dtype=int), names)["images"]
+    csv = tmp_path / "messy.csv"
+    csv.write_text("filename,labels\nimg_00000.png,CAT dog\nimg_00001.png,dgo\nimg_00002.png,\n"
+                   "img_00000.png,cat dog\nimg_00003.png,person\n")
+    inputs = {"csv_path": csv, "image_folder": folder, "label_names": names}
+    # by hand: line 2 fixed (case), 3 typo, 4 empty, 5 duplicate of 2 with the same labels, 6 kept
+    assert verdict(capsys, "ch13_messy_csv", [[1, 1, 0], [0, 0, 1]], **inputs).startswith("Correct")
+    assert verdict(capsys, "ch13_messy_csv", [[1, 1, 0], [1, 1, 0], [0, 0, 1]], **inputs).startswith("Not yet")
+    assert verdict(capsys, "ch13_messy_csv", ..., **inputs).startswith("Not yet")
+
+
+def test_epoch_seconds_exercise_by_hand_and_its_named_mistakes(capsys):
+    inputs = {"n_images": 6000, "input_rate": 900, "model_rate": 600}
+    assert verdict(capsys, "ch13_epoch_seconds", 10.0, **inputs, prefetch=True) == "Correct: seconds per epoch = 10."
+    out = verdict(capsys, "ch13_epoch_seconds", 6000 / 900 + 10, **inputs, prefetch=True)
+    assert "taking turns" in out and out.startswith("Not yet")
+    assert "faster stage" in verdict(capsys, "ch13_epoch_seconds", 6000 / 900, **inputs, prefetch=True)
+    assert verdict(capsys, "ch13_epoch_seconds", 6000 / 900 + 10, **inputs, prefetch=False).startswith("Correct")
+    assert "10" not in verdict(capsys, "ch13_epoch_seconds", 12.0, **inputs, prefetch=True)  # no reveal
+
+
+def test_safe_shift_exercise_on_a_digit_in_the_corner(capsys):
+    # A 4x4 digit at the top-left corner of a 16x16 canvas: a shift by up to s pixels halves it or
+    # worse only when it moves left or up by 2 or more, which a shift of 0 or 1 can never do.
+    X = np.zeros((50, 16, 16, 3), np.float32)
+    boxes = np.full((50, 2, 4), -1)
+    boxes[:, 0] = [0, 0, 4, 4]
+    inputs = {"images": X, "boxes": boxes, "strengths": range(4), "max_wrong": 0.01}
+    assert verdict(capsys, "ch13_safe_shift", 1, **inputs) == "Correct: the largest safe shift = 1."
+    assert verdict(capsys, "ch13_safe_shift", 3, **inputs).startswith("Not yet")
+    with pytest.raises(ValueError, match="strengths"):
+        check("ch13_safe_shift", 0, images=X, boxes=boxes, strengths=[2, 3], max_wrong=0.01)
+
+
+def test_scaled_learning_rate_exercise_by_hand_and_its_named_mistakes(capsys):
+    inputs = {"base_rate": 0.001, "base_batch": 64, "per_replica_batch": 64, "n_replicas": 2}
+    assert verdict(capsys, "ch13_scaled_learning_rate", 0.002, **inputs).startswith("Correct")
+    assert "per-replica batch only" in verdict(capsys, "ch13_scaled_learning_rate", 0.001, **inputs)
+    assert "global batch, not" in verdict(capsys, "ch13_scaled_learning_rate", 128, **inputs)
+    assert verdict(capsys, "ch13_scaled_learning_rate", 0.0015, **inputs).startswith("Not yet")
+
+
 # -- chapter 14: trusting the scores --
 
 def test_ch14_checks_compute_their_answers_and_name_the_usual_slips(capsys):

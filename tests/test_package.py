@@ -16,7 +16,7 @@ PACKAGE = Path(mlc_utils.__file__).resolve().parent
 # its own. Ground: the package's face and the private helpers every module may use.
 FLOORS = {
     "mlc_utils": 0, "_validation": 0, "_counting": 0, "_tensorflow": 0,
-    "data": 1, "labels": 1, "metrics": 1, "losses": 1, "stats": 1,
+    "data": 1, "labels": 1, "metrics": 1, "losses": 1, "stats": 1, "files": 1,
     "models": 2,
     "training": 3, "thresholds": 3, "plotting": 3, "inference": 3, "calibration": 3, "explain": 3,
     "cache": 4, "exercises": 4,
@@ -56,7 +56,7 @@ def test_light_modules_do_not_import_tensorflow():
         "import sys\n"
         "import mlc_utils, mlc_utils.data, mlc_utils.labels, mlc_utils.metrics, mlc_utils.thresholds\n"
         "import mlc_utils.plotting, mlc_utils.exercises, mlc_utils._counting, mlc_utils._validation\n"
-        "import mlc_utils.inference, mlc_utils.stats\n"
+        "import mlc_utils.inference, mlc_utils.stats, mlc_utils.files\n"
         "heavy = sorted(m for m in ('tensorflow', 'keras') if m in sys.modules)\n"
         "print(','.join(heavy) or 'none')\n"
     )
