@@ -321,6 +321,53 @@ def setup_problems(nb: dict) -> list[str]:
     return problems
 
 
+def figures_without_alt_text(nb: dict) -> list[str]:
+    """Cells whose figure would reach the HTML with its file path as alt text (issue 20): myst-nb takes the
+    alt text from the cell's metadata, "mystnb": {"image": {"alt": "..."}}; it should say what the figure shows."""
+    found = []
+    for cell in code_cells(nb):
+        if not any("image/png" in output.get("data", {}) for output in cell.get("outputs", [])):
+            continue
+        alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+        if len(alt.split()) < 5 or re.search(r"\.(png|svg|jpe?g)\b|_images/", alt):
+            found.append(source(cell)[:80])
+    return found
+
+
+def figures_without_the_book_style(nb: dict) -> list[str]:
+    """A chapter with figures applies the book's colour-blind-safe style once, in its set-up cell."""
+    cells = code_cells(nb)
+    has_figures = any("image/png" in output.get("data", {}) for cell in cells for output in cell.get("outputs", []))
+    if not has_figures or len(cells) < 2 or re.search(r"^use_book_style\(\)", source(cells[1]), re.M):
+        return []
+    return ["the set-up cell does not call use_book_style()"]
+
+
+@chapter
+def test_every_figure_has_alt_text_that_says_what_it_shows(path):
+    found = figures_without_alt_text(load(path))
+    assert not found, "give these figures alt text in their cell metadata (mystnb.image.alt):\n" + "\n".join(found)
+
+
+@chapter
+def test_figures_use_the_book_style(path):
+    assert not figures_without_the_book_style(load(path)), figures_without_the_book_style(load(path))
+
+
+def test_the_figure_checks_catch_a_path_as_alt_text_and_a_missing_style():
+    png = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBOR", "text/plain": "<Figure>"}}
+    bare = _cell("code", "plt.show()", [png])
+    path_alt = _cell("code", "plt.plot()", [png])
+    path_alt["metadata"]["mystnb"] = {"image": {"alt": "../_images/abc123.png"}}
+    good = _cell("code", "plt.bar()", [png])
+    good["metadata"]["mystnb"] = {"image": {"alt": "Bar chart: rare digits are found least often."}}
+    assert figures_without_alt_text({"cells": [bare, path_alt, good]}) == ["plt.show()", "plt.plot()"]
+    setup = _cell("code", "import matplotlib.pyplot as plt")
+    assert figures_without_the_book_style({"cells": [_cell("code", "pass"), setup, good]})
+    styled = _cell("code", "from mlc_utils.plotting import use_book_style\nuse_book_style()")
+    assert not figures_without_the_book_style({"cells": [_cell("code", "pass"), styled, good]})
+
+
 @chapter
 def test_prose_has_no_glue_roles(path):
     """Glue names render only in the HTML book; learners in JupyterLab or Colab saw the names."""
