@@ -348,6 +348,7 @@ def _as_bfloat16(value):
 
 
 def _count_params(model):
+    """The parameters of a built Keras model: the learner predicts them before building it."""
     return int(model.count_params())
 
 
@@ -517,7 +518,7 @@ EXERCISES: dict[str, Exercise] = {
                                          alternatives=_threshold_for_weight_alternatives),
     # Chapter 10: baselines and a faster CNN.
     "ch10_prior_f1": Exercise(("p", "q"), _prior_f1, name="expected micro-F1 of the prior baseline"),
-    "ch10_params": Exercise(("model",), _count_params, name="number of parameters"),
+    "ch10_wider_params": Exercise(("model",), _count_params, name="number of parameters"),
     "ch10_bfloat16": Exercise(("value",), _as_bfloat16, name="the value in bfloat16"),
     # Chapter 12: using the model.
     "ch12_retuned_f1": Exercise(("y_true", "y_score"), _retuned_f1, alternatives=_retuned_f1_alternatives),

@@ -430,8 +430,8 @@ def test_parameter_count_by_hand(capsys):
         def count_params(self):
             return 1234
 
-    assert verdict(capsys, "ch10_params", 1234, model=Model()) == "Correct: number of parameters = 1,234."
-    assert verdict(capsys, "ch10_params", 1235, model=Model()).startswith("Not yet")
+    assert verdict(capsys, "ch10_wider_params", 1234, model=Model()) == "Correct: number of parameters = 1,234."
+    assert verdict(capsys, "ch10_wider_params", 1235, model=Model()).startswith("Not yet")
 
 
 # Eight rows, two labels: the first four tune, the last four score.
