@@ -19,7 +19,7 @@ from ._counting import AVERAGES, averaged, hamming_loss, subset_accuracy
 from ._validation import check_labels, check_same_shape, check_scores
 from .labels import cooccurrence, label_cardinality, label_density
 from .metrics import coverage, multilabel_report, one_error
-from .thresholds import apply_thresholds, top_k, tune_thresholds
+from .thresholds import apply_thresholds, top_k, tune_shrunk_thresholds, tune_thresholds
 
 __all__ = ["check", "check_value", "check_array", "EXERCISES", "verdict_value", "verdict_array", "graded"]
 
@@ -312,6 +312,26 @@ def _count_params(model):
     return int(model.count_params())
 
 
+# Chapter 11: a real benchmark.
+def _cheating_gain(y_true, y_score, thresholds):
+    """Macro-F1 with the book's thresholds tuned on the scored labels themselves (the forbidden
+    move), minus macro-F1 with the honest ``thresholds`` (tuned on validation data)."""
+    return _macro_f1_at(y_true, y_score, tune_shrunk_thresholds(y_true, y_score)) - _macro_f1_at(
+        y_true, y_score, thresholds)
+
+
+def _macro_f1_at(y_true, y_score, thresholds):
+    return averaged("f1", y_true, apply_thresholds(y_score, thresholds), "macro")
+
+
+def _cheating_gain_alternatives(y_true, y_score, thresholds):
+    cheating = _macro_f1_at(y_true, y_score, tune_shrunk_thresholds(y_true, y_score))
+    honest = _macro_f1_at(y_true, y_score, thresholds)
+    return {"the cheating macro-F1 itself; subtract the honest one": cheating,
+            "the honest macro-F1 itself; the gain is cheating minus honest": honest,
+            "honest minus cheating; subtract the other way round": honest - cheating}
+
+
 EXERCISES: dict[str, Exercise] = {
     # Chapter 1: what is multi-label classification.
     "label_cardinality": Exercise(("Y",), label_cardinality, name="cardinality",
@@ -377,6 +397,9 @@ EXERCISES: dict[str, Exercise] = {
     "ch10_prior_f1": Exercise(("p", "q"), _prior_f1, name="expected micro-F1 of the prior baseline"),
     "ch10_params": Exercise(("model",), _count_params, name="number of parameters"),
     "ch10_bfloat16": Exercise(("value",), _as_bfloat16, name="the value in bfloat16"),
+    # Chapter 11: a real benchmark.
+    "ch11_cheating_gain": Exercise(("y_true", "y_score", "thresholds"), _cheating_gain, name="gain",
+                                   alternatives=_cheating_gain_alternatives),
     # Chapter 12: using the model.
     "ch12_undo_inversion": Exercise(("images",), lambda images: 1 - np.asarray(images, dtype=np.float64),
                                     kind="array", name="preprocessed images"),
