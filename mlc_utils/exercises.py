@@ -352,6 +352,26 @@ def _count_params(model):
     return int(model.count_params())
 
 
+# Chapter 11: a real benchmark.
+def _cheating_gain(y_true, y_score, thresholds):
+    """Macro-F1 with the book's thresholds tuned on the scored labels themselves (the forbidden
+    move), minus macro-F1 with the honest ``thresholds`` (tuned on validation data)."""
+    return _macro_f1_at(y_true, y_score, tune_shrunk_thresholds(y_true, y_score)) - _macro_f1_at(
+        y_true, y_score, thresholds)
+
+
+def _macro_f1_at(y_true, y_score, thresholds):
+    return averaged("f1", y_true, apply_thresholds(y_score, thresholds), "macro")
+
+
+def _cheating_gain_alternatives(y_true, y_score, thresholds):
+    cheating = _macro_f1_at(y_true, y_score, tune_shrunk_thresholds(y_true, y_score))
+    honest = _macro_f1_at(y_true, y_score, thresholds)
+    return {"the cheating macro-F1 itself; subtract the honest one": cheating,
+            "the honest macro-F1 itself; the gain is cheating minus honest": honest,
+            "honest minus cheating; subtract the other way round": honest - cheating}
+
+
 # Chapter 12: using the model.
 def _halves(y_true, y_score):
     """The first and second half of the rows (first: n // 2 rows), as (y_true, y_score) pairs."""
@@ -520,6 +540,9 @@ EXERCISES: dict[str, Exercise] = {
     "ch10_prior_f1": Exercise(("p", "q"), _prior_f1, name="expected micro-F1 of the prior baseline"),
     "ch10_wider_params": Exercise(("model",), _count_params, name="number of parameters"),
     "ch10_bfloat16": Exercise(("value",), _as_bfloat16, name="the value in bfloat16"),
+    # Chapter 11: a real benchmark.
+    "ch11_cheating_gain": Exercise(("y_true", "y_score", "thresholds"), _cheating_gain, name="gain",
+                                   alternatives=_cheating_gain_alternatives),
     # Chapter 12: using the model.
     "ch12_retuned_f1": Exercise(("y_true", "y_score"), _retuned_f1, alternatives=_retuned_f1_alternatives),
     "ch12_names": Exercise(("y_score",), _threshold, kind="array", name="answer", optional={"threshold": 0.5}),

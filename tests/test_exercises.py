@@ -471,6 +471,37 @@ def test_label_names_check_names_the_learners_variable(capsys):
     assert out == "Not yet: answer should hold numbers, got dtype object."
 
 
+def test_cheating_gain_by_hand(capsys):
+    # One label (so per-label, global and shrunk thresholds coincide). Scores 0.9, 0.6, 0.7, 0.2 for
+    # truths 1, 1, 0, 0. Honest threshold 0.8 predicts only the 0.9: precision 1, recall 1/2, F1 2/3.
+    # Tuned on these very labels: any threshold in (0.2, 0.6] predicts 0.9, 0.7, 0.6 (F1 = 0.8, the
+    # best), and the tie goes to 0.5. The cheat's gain is 0.8 - 2/3 = 2/15.
+    inputs = {"y_true": [[1], [1], [0], [0]], "y_score": [[0.9], [0.6], [0.7], [0.2]], "thresholds": [0.8]}
+    assert verdict(capsys, "ch11_cheating_gain", 2 / 15, **inputs) == "Correct: gain = 0.1333."
+    assert verdict(capsys, "ch11_cheating_gain", 2 / 15 + 0.01, **inputs) == "Not yet: gain = 0.1433 is too high."
+    assert verdict(capsys, "ch11_cheating_gain", 0.8, **inputs) == (
+        "Not yet: gain = 0.8 is the cheating macro-F1 itself; subtract the honest one.")
+    assert verdict(capsys, "ch11_cheating_gain", 2 / 3, **inputs) == (
+        "Not yet: gain = 0.6667 is the honest macro-F1 itself; the gain is cheating minus honest.")
+    assert verdict(capsys, "ch11_cheating_gain", -2 / 15, **inputs) == (
+        "Not yet: gain = -0.1333 is honest minus cheating; subtract the other way round.")
+
+
+def test_cheating_gain_is_scikit_learns_macro_f1_difference(capsys):
+    from mlc_utils.thresholds import tune_shrunk_thresholds
+
+    rng = np.random.default_rng(0)
+    y_true = (rng.random((60, 3)) < [0.5, 0.3, 0.1]).astype(int)
+    y_score = np.clip(0.6 * y_true + 0.5 * rng.random((60, 3)), 0, 1)
+    honest = np.array([0.5, 0.4, 0.6])
+    cheat = tune_shrunk_thresholds(y_true, y_score)
+    expected = (skm.f1_score(y_true, y_score >= cheat, average="macro", zero_division=0)
+                - skm.f1_score(y_true, y_score >= honest, average="macro", zero_division=0))
+    inputs = {"y_true": y_true, "y_score": y_score, "thresholds": honest}
+    assert verdict(capsys, "ch11_cheating_gain", expected, **inputs).startswith("Correct")
+    assert verdict(capsys, "ch11_cheating_gain", expected - 0.01, **inputs).startswith("Not yet")
+
+
 # -- pinned by the mutation run -------------------------------------------------------------------
 
 def test_generic_checks_default_name_and_tolerance(capsys):
