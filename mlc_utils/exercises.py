@@ -480,6 +480,39 @@ def _scaled_learning_rate_alternatives(base_rate, base_batch, per_replica_batch,
             "the global batch, not a learning rate": per_replica_batch * n_replicas}
 
 
+# Chapter 15: what the model looks at, and where it fails.
+def _pointing_hit_rate(maps, boxes):
+    # Imported on first use: ``explain`` imports TensorFlow, and importing this module must not.
+    from .explain import pointing_game
+
+    return float(np.mean(pointing_game(maps, boxes)))
+
+
+def _chance_hit_rate(box_height, box_width, height, width):
+    """The pointing game's hit rate of a map whose peak falls on a uniformly random pixel."""
+    return float(box_height * box_width / (height * width))
+
+
+def _worst_slice(y_true, y_pred, groups):
+    """The group value whose images are most often wrong (any label wrong); the first of ties."""
+    wrong = np.any(np.asarray(y_true) != np.asarray(y_pred), axis=1)
+    groups = np.asarray(groups)
+    if groups.shape != wrong.shape:
+        raise ValueError(f"groups: expected one group per image ({wrong.shape[0]}), got shape {groups.shape}")
+    values = np.unique(groups)
+    rates = [wrong[groups == g].mean() for g in values]
+    return float(values[int(np.argmax(rates))])
+
+
+def _worst_slice_alternatives(y_true, y_pred, groups):
+    wrong = np.any(np.asarray(y_true) != np.asarray(y_pred), axis=1)
+    groups = np.asarray(groups)
+    values = np.unique(groups)
+    counts = [wrong[groups == g].sum() for g in values]
+    return {"the group with the most wrong images; compare the fraction wrong, not the count":
+            float(values[int(np.argmax(counts))])}
+
+
 EXERCISES: dict[str, Exercise] = {
     # Chapter 1: what is multi-label classification.
     "label_cardinality": Exercise(("Y",), label_cardinality, name="cardinality",
@@ -575,6 +608,12 @@ EXERCISES: dict[str, Exercise] = {
             "0.5 moved to the site's frequency, without the costs":
                 _shifted_cost_threshold(1, 1, train_prior, new_prior)}),
     "ch14_prior_shift": Exercise(("y_score", "train_prior", "new_prior"), _prior_shift, kind="array", name="answer"),
+    # Chapter 15: what the model looks at, and where it fails.
+    "ch15_pointing_game": Exercise(("maps", "boxes"), _pointing_hit_rate, name="hit_rate"),
+    "ch15_chance_hit_rate": Exercise(("box_height", "box_width", "height", "width"), _chance_hit_rate,
+                                     name="chance"),
+    "ch15_worst_slice": Exercise(("y_true", "y_pred", "groups"), _worst_slice, name="worst",
+                                 alternatives=_worst_slice_alternatives),
 }
 
 

@@ -909,3 +909,52 @@ def test_ch14_prior_check_refuses_bad_priors(train_prior, new_prior, argument):
 
     with pytest.raises(ValueError, match=argument):
         check("ch14_prior_shift", [[0.5]], y_score=[[0.5]], train_prior=train_prior, new_prior=new_prior)
+
+
+# --- Chapter 15: what the model looks at, and where it fails ------------------------------------
+
+def _two_maps():
+    maps = np.zeros((2, 4, 4))
+    maps[0, 1, 1] = 1.0          # peak inside the first box
+    maps[1, 3, 3] = 1.0          # peak outside the second box
+    boxes = np.array([[0, 0, 2, 2], [0, 0, 2, 2]])
+    return maps, boxes
+
+
+def test_ch15_pointing_game_by_hand(capsys):
+    maps, boxes = _two_maps()
+    assert verdict(capsys, "ch15_pointing_game", 0.5, maps=maps, boxes=boxes).startswith("Correct")
+    out = verdict(capsys, "ch15_pointing_game", 1.0, maps=maps, boxes=boxes)
+    assert out.startswith("Not yet") and "hit_rate" in out and "0.5" not in out
+
+
+def test_ch15_pointing_game_counts_a_tie_outside_the_box_as_a_miss(capsys):
+    maps, boxes = _two_maps()
+    maps[0, 3, 0] = 1.0          # a second, equally bright pixel outside the first box
+    assert verdict(capsys, "ch15_pointing_game", 0.0, maps=maps, boxes=boxes).startswith("Correct")
+
+
+def test_ch15_chance_hit_rate(capsys):
+    inputs = dict(box_height=14, box_width=14, height=32, width=32)
+    assert verdict(capsys, "ch15_chance_hit_rate", 196 / 1024, **inputs).startswith("Correct")
+    assert verdict(capsys, "ch15_chance_hit_rate", 14 / 32, **inputs).startswith("Not yet")
+
+
+def test_ch15_worst_slice_compares_rates_not_counts(capsys):
+    y_true = np.array([[1, 0]] * 6)
+    # group 1: 2 wrong of 4 images; group 2: 2 wrong of 2
+    y_pred = np.array([[1, 0], [1, 1], [0, 0], [1, 0], [1, 1], [0, 1]])
+    groups = np.array([1, 1, 1, 1, 2, 2])
+    inputs = dict(y_true=y_true, y_pred=y_pred, groups=groups)
+    assert verdict(capsys, "ch15_worst_slice", 2, **inputs).startswith("Correct")
+    y_pred3 = np.array([[0, 0], [1, 1], [0, 1], [1, 0], [1, 1], [1, 0]])  # group 1: 3 of 4, group 2: 1 of 2
+    inputs3 = dict(y_true=y_true, y_pred=y_pred3, groups=groups)
+    assert verdict(capsys, "ch15_worst_slice", 1, **inputs3).startswith("Correct")
+    y_pred_counts = np.array([[0, 0], [1, 1], [0, 1], [1, 0], [1, 1], [0, 0]])  # 3 of 4 vs 2 of 2
+    out = verdict(capsys, "ch15_worst_slice", 1, y_true=y_true, y_pred=y_pred_counts, groups=groups)
+    assert out.startswith("Not yet") and "fraction wrong" in out
+
+
+def test_ch15_worst_slice_refuses_groups_of_the_wrong_length():
+    with pytest.raises(ValueError, match="groups"):
+        check("ch15_worst_slice", 1, y_true=np.ones((3, 2), int), y_pred=np.ones((3, 2), int), groups=[1, 2])
