@@ -143,10 +143,10 @@ class Predictor:
         low, high = self.value_range
         if array.min() < low or array.max() > high:
             pixels_0_255 = 0 <= low and high <= 1 < array.max() <= 255  # a [0, 1] contract, 8-bit input
-            hint = " (divide 0-255 pixels by 255)" if pixels_0_255 else ""
+            hint = " (divide by 255)" if pixels_0_255 else ""
             raise ValueError(
-                f"images: values in [{float(array.min()):g}, {float(array.max()):g}], outside the "
-                f"contract's value range [{low:g}, {high:g}]{hint}"
+                f"images: values in [{float(array.min()):g}, {float(array.max()):g}], but the "
+                f"contract says [{low:g}, {high:g}]{hint}"
             )
         return array.astype(np.float32)
 
