@@ -143,10 +143,10 @@ class Predictor:
         low, high = self.value_range
         if array.min() < low or array.max() > high:
             pixels_0_255 = 0 <= low and high <= 1 < array.max() <= 255  # a [0, 1] contract, 8-bit input
-            hint = " (divide 0-255 pixels by 255)" if pixels_0_255 else ""
+            hint = " (divide by 255)" if pixels_0_255 else ""
             raise ValueError(
-                f"images: values in [{float(array.min()):g}, {float(array.max()):g}], but training "
-                f"used [{low:g}, {high:g}]{hint}"
+                f"images: values in [{float(array.min()):g}, {float(array.max()):g}], but the "
+                f"contract says [{low:g}, {high:g}]{hint}"
             )
         return array.astype(np.float32)
 
@@ -189,7 +189,7 @@ def save_predictor(
     """Save ``model`` and what a user needs to apply it into ``folder`` (created if missing).
 
     Writes ``model.keras`` and ``predictor.json`` (label names, per-label thresholds, the input
-    shape read from the model, ``value_range`` of the pixels in training, the format version).
+    shape read from the model, ``value_range`` the inputs must lie in, the format version).
     ``model`` has one input of a fixed shape and one output (n, n_labels); ``label_names`` are
     distinct, non-empty and one per output; ``thresholds`` is a scalar or one per label, in
     [0, 1]. Anything else raises ``TypeError`` or ``ValueError`` naming the argument. Files are

@@ -116,11 +116,11 @@ def test_the_pixel_hint_only_for_a_0_1_contract_and_pixel_like_values():
             predictor.check_images(np.array([[value, 0.0]]))
         return str(caught.value)
 
-    assert refusal((0.0, 1.0), 255.0).endswith("training used [0, 1] (divide 0-255 pixels by 255)")
-    assert refusal((0.0, 1.0), 3.5).endswith("(divide 0-255 pixels by 255)")
+    assert refusal((0.0, 1.0), 255.0).endswith("but the contract says [0, 1] (divide by 255)")
+    assert refusal((0.0, 1.0), 3.5).endswith("(divide by 255)")
     # Standardised features against a contract of raw ones in [-1, 1]: no talk of pixels.
-    assert refusal((-1.0, 1.0), 3.5) == "images: values in [0, 3.5], but training used [-1, 1]"
-    assert refusal((0.0, 1.0), 1000.0) == "images: values in [0, 1000], but training used [0, 1]"
+    assert refusal((-1.0, 1.0), 3.5) == "images: values in [0, 3.5], but the contract says [-1, 1]"
+    assert refusal((0.0, 1.0), 1000.0) == "images: values in [0, 1000], but the contract says [0, 1]"
 
 
 def test_save_validates_its_arguments(tmp_path):
@@ -464,9 +464,9 @@ BAD_IMAGES = [
     ("Path", Path("photo.png"), TypeError, r"images: .*use read_image"),
     ("NaN", np.full((1, 2, 2, 3), np.nan), ValueError, r"images: contains NaN or infinite values"),
     ("infinity", np.where(images() > 0, np.inf, 0), ValueError, r"images: contains NaN or infinite values"),
-    ("0-255 floats", images() * 255, ValueError, r"images: values in \[0, 229\.5\], but training used \[0, 1\] \(divide 0-255"),
-    ("0-255 uint8", (images() * 255).astype(np.uint8), ValueError, r"images: values in \[0, 229\], .*divide 0-255 pixels by 255"),
-    ("negative values", images() - 1, ValueError, r"images: values in \[-1, -0\.1\], but training used \[0, 1\]"),
+    ("0-255 floats", images() * 255, ValueError, r"images: values in \[0, 229\.5\], but the contract says \[0, 1\] \(divide by 255"),
+    ("0-255 uint8", (images() * 255).astype(np.uint8), ValueError, r"images: values in \[0, 229\], .*\(divide by 255\)"),
+    ("negative values", images() - 1, ValueError, r"images: values in \[-1, -0\.1\], but the contract says \[0, 1\]"),
     ("huge float64 (no overflow warning)", np.full((1, 2, 2, 3), 1e300), ValueError, r"images: values in \[1e\+300"),
     ("wrong size", np.zeros((1, 3, 3, 3)), ValueError, r"images: expected shape \(2, 2, 3\) or \(n, \*\(2, 2, 3\)\), got \(1, 3, 3, 3\)"),
     ("channels first", np.zeros((1, 3, 2, 2)), ValueError, r"images: expected shape .* got \(1, 3, 2, 2\)"),
