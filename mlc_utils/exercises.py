@@ -156,6 +156,7 @@ class Exercise:
     solve: Callable[..., Any]
     kind: str = "value"  # "value" or "array"
     name: str = "answer"
+    quantity: str = ""  # what the answer is, named after the variable in the feedback
     optional: dict[str, Any] = field(default_factory=dict)
     alternatives: Callable[..., dict[str, float]] | None = None
 
@@ -557,17 +558,19 @@ EXERCISES: dict[str, Exercise] = {
     # Chapter 8: choosing thresholds.
     "top_k": Exercise(("y_score", "k"), top_k, kind="array"),
     "ch8_global_threshold": Exercise(
-        ("y_true", "y_score"), _global_threshold, name="global threshold",
+        ("y_true", "y_score"), _global_threshold, quantity="the global threshold",
         alternatives=lambda y_true, y_score: {
             "0.5, the default; search the grid 0.01, 0.02, ..., 0.99 for the best micro-F1": 0.5},
     ),
     "ch8_at_least_one": Exercise(("y_score",), _at_least_one, kind="array", optional={"threshold": 0.5}),
     # Chapter 9: imbalanced labels.
     "ch9_class_weight_on_label": Exercise(("Y", "class_weight", "label"), _class_weight_on_label,
+                                          quantity="the label's mean weight",
                                           alternatives=_class_weight_on_label_alternatives),
     "ch9_positive_weights": Exercise(("Y",), _positive_weights, kind="array",
                                      optional={"power": 1.0}),
     "ch9_threshold_for_weight": Exercise(("pos_weight",), _threshold_for_weight,
+                                         quantity="the threshold on p",
                                          alternatives=_threshold_for_weight_alternatives),
     # Chapter 10: baselines and a faster CNN.
     "ch10_prior_f1": Exercise(("p", "q"), _prior_f1, name="expected micro-F1 of the prior baseline"),
@@ -635,7 +638,8 @@ def check(exercise_id: str, answer: Any, *, name: str | None = None, **inputs: A
     """Print a one-line verdict on ``answer`` for the registered exercise ``exercise_id``.
 
     The verdict names ``name``, the variable the learner filled in (default: the exercise's own
-    name, "answer" for the book's "your turn" cells unless the registry names a quantity).
+    name, "answer" for the book's "your turn" cells), followed by the exercise's quantity where
+    the registry gives one: "answer (the global threshold) should be a number".
 
     ``inputs`` are the exercise's data, e.g. ``check("f1", my_f1, y_true=Y, y_pred=P,
     average="macro")``; the expected answer is computed from them (scikit-learn's definitions).
@@ -662,13 +666,15 @@ def check(exercise_id: str, answer: Any, *, name: str | None = None, **inputs: A
         name = exercise.name
     elif not isinstance(name, str) or not name:
         raise TypeError(f"name: expected the name of the answer's variable (a non-empty str), got {name!r}")
+    if exercise.quantity:
+        name = f"{name} ({exercise.quantity})"  # "answer (the global threshold) should be a number"
     kwargs = _validate_inputs(kwargs)
     expected = exercise.solve(**kwargs)
     if exercise.kind == "array":
         print(verdict_array(answer, expected, name=name))
         return
     if not np.isfinite(float(expected)):
-        raise ValueError(f"inputs: the expected {exercise.name} is undefined (NaN) for these inputs")
+        raise ValueError(f"inputs: the expected {exercise.quantity or exercise.name} is undefined (NaN) for these inputs")
     alternatives = exercise.alternatives(**kwargs) if exercise.alternatives else None
     print(verdict_value(answer, expected, name=name, alternatives=alternatives))
 

@@ -564,7 +564,7 @@ def test_average_precision_micro_is_scikit_learns(capsys):
 def test_global_threshold_check_on_one_label(capsys):
     # Every threshold in (0.2, 0.8] separates the two samples: the candidate closest to 0.5 wins.
     out = verdict(capsys, "ch8_global_threshold", 0.5, y_true=[[1], [0]], y_score=[[0.8], [0.2]])
-    assert out == "Correct: global threshold = 0.5."
+    assert out == "Correct: answer (the global threshold) = 0.5."
 
 
 def test_keras_class_weight_on_a_label_defaults_to_one(capsys):
@@ -572,7 +572,7 @@ def test_keras_class_weight_on_a_label_defaults_to_one(capsys):
     # Label 1 is present in rows 1 (argmax 1: weight 1) and 2 (argmax 0: weight 3): mean 2.
     Y = [[1, 0], [0, 1], [1, 1]]
     out = verdict(capsys, "ch9_class_weight_on_label", 2.0, Y=Y, class_weight={0: 3.0}, label=1)
-    assert out == "Correct: answer = 2.", out
+    assert out == "Correct: answer (the label's mean weight) = 2.", out
 
 
 def test_generic_checks_pass_their_tolerance_on(capsys):
@@ -639,9 +639,9 @@ def test_class_weight_on_a_label_refuses_bad_labels():
 def test_threshold_for_a_positive_weight(capsys):
     # Weighted BCE, weight w: the minimiser q = w p / (w p + 1 - p) is 0.5 at p = 1 / (1 + w).
     # w = 3: q(0.25) = 0.75 / (0.75 + 0.75) = 0.5 by hand, so the answer is 0.25.
-    assert verdict(capsys, "ch9_threshold_for_weight", 0.25, pos_weight=3.0) == "Correct: answer = 0.25."
+    assert verdict(capsys, "ch9_threshold_for_weight", 0.25, pos_weight=3.0) == "Correct: answer (the threshold on p) = 0.25."
     inverse = verdict(capsys, "ch9_threshold_for_weight", 1 / 3, pos_weight=3.0)
-    assert inverse.startswith("Not yet: answer = 0.3333 is 1 / w"), inverse
+    assert inverse.startswith("Not yet: answer (the threshold on p) = 0.3333 is 1 / w"), inverse
     assert "0.25" not in verdict(capsys, "ch9_threshold_for_weight", 0.75, pos_weight=3.0)
     with pytest.raises(ValueError, match=r"^pos_weight: expected a finite number > 0, got 0$"):
         check("ch9_threshold_for_weight", 0.5, pos_weight=0)
@@ -654,6 +654,11 @@ def test_feedback_names_the_learners_variable(capsys):
     assert verdict(capsys, "ch8_at_least_one", ..., y_score=S).startswith("Not yet: answer should hold numbers")
     assert verdict(capsys, "threshold", ..., y_score=S).startswith("Not yet: answer should hold numbers")
     assert verdict(capsys, "top_k", ..., y_score=S, k=1).startswith("Not yet: answer should hold numbers")
+    # A value check names `answer` too, with the quantity it holds in parentheses.
+    placeholder = verdict(capsys, "ch8_global_threshold", ..., y_true=[[1], [0]], y_score=[[0.8], [0.2]])
+    assert placeholder == "Not yet: answer (the global threshold) should be a number, got ellipsis."
+    named = verdict(capsys, "ch8_global_threshold", ..., y_true=[[1], [0]], y_score=[[0.8], [0.2]], name="t")
+    assert named.startswith("Not yet: t (the global threshold) should be a number")
     assert verdict(capsys, "f1", None, y_true=T, y_pred=P, name="my_f1").startswith("Not yet: my_f1 is None")
     assert verdict(capsys, "threshold", P, y_score=S, name="y_pred").startswith("Correct: y_pred matches")
     with pytest.raises(TypeError, match=r"^name: expected the name of the answer's variable"):
