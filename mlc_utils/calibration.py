@@ -86,7 +86,8 @@ def fit_temperature(y_true: Any, y_score: Any, *, per_label: bool = False) -> np
     Minimises binary cross-entropy on (validation) data over ``T`` in [0.05, 20]: ``T > 1``
     softens over-confident scores toward 0.5, ``T < 1`` sharpens timid ones. One ``T`` for all
     labels (repeated, shape (n_labels,)) or, with ``per_label=True``, one per label. A positive
-    ``T`` keeps every label's ranking of the samples: ranking metrics do not change.
+    ``T`` keeps each label's ranking of the samples (its ROC AUC); different ``T`` per label can
+    still reorder the labels within a sample (LRAP). ``T`` never moves a score across 0.5.
     """
     from scipy.optimize import minimize_scalar  # scikit-learn's own dependency; loaded when needed
 
