@@ -47,16 +47,31 @@ def _check_images(images: Any, model: Any) -> np.ndarray:
     return x.astype(np.float32)
 
 
+def _label_logit_head(model: Any):
+    """The output layer when it is a Dense layer with a sigmoid, so the logit can be read before it."""
+    head = model.layers[-1]
+    if isinstance(head, keras.layers.Dense) and getattr(head.activation, "__name__", "") == "sigmoid":
+        return head
+    return None
+
+
 def _grad_cam_raw(model: Any, x: np.ndarray, label: int, layer: str) -> np.ndarray:
     """Weighted channel sum at the layer's resolution, before ReLU: shape (n, h, w)."""
-    probe = keras.Model(model.inputs, [model.get_layer(layer).output, model.outputs[0]])
+    head = _label_logit_head(model)
+    # Differentiate the label's logit, as Selvaraju et al. do: a float32 sigmoid reaches exactly 1.0,
+    # where its gradient, and with it the map, would vanish.
+    last = head.input if head is not None else model.outputs[0]
+    probe = keras.Model(model.inputs, [model.get_layer(layer).output, last])
     images = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
-        activations, scores = probe(images, training=False)
-        score = scores[:, label]
+        activations, out = probe(images, training=False)
+        if head is not None:
+            score = tf.linalg.matvec(tf.cast(out, head.kernel.dtype), head.kernel[:, label]) + head.bias[label]
+        else:
+            score = out[:, label]
     gradients = tape.gradient(score, activations)          # d score / d activation, (n, h, w, k)
     weights = tf.reduce_mean(gradients, axis=(1, 2))        # one weight per channel, (n, k)
-    return tf.einsum("nhwk,nk->nhw", activations, weights).numpy()
+    return tf.einsum("nhwk,nk->nhw", activations, tf.cast(weights, activations.dtype)).numpy()
 
 
 def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None) -> np.ndarray:
@@ -67,8 +82,8 @@ def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None) -
     layer to read (default: ``last_conv_layer(model)``). Returns float32 (n, height, width): the
     positive part of the gradient-weighted channel sum, resized bilinearly to the image and divided
     by each map's maximum, so every map lies in [0, 1] (an all-zero map stays zero: no evidence).
-    The score's sigmoid only rescales each image's map by a positive number, so the map is the
-    same as for the label's logit.
+    When the output layer is a Dense layer with a sigmoid, the gradient is that of the label's logit
+    (the score before the sigmoid), as in Selvaraju et al.; a saturated sigmoid would give no map.
     """
     _check_model(model)
     x = _check_images(images, model)

@@ -62,6 +62,17 @@ def test_grad_cam_equals_the_class_activation_map_by_hand():
     assert last_conv_layer(model) == "features"
 
 
+def test_a_saturated_sigmoid_still_gives_a_map_because_the_logit_is_differentiated():
+    model = _region_model([TOP_LEFT, ~TOP_LEFT])
+    dense = model.get_layer("labels")
+    dense.set_weights([np.eye(2, dtype="float32") * 1000.0, np.zeros(2, "float32")])
+    x = _two_squares()
+    assert float(model(x)[0, 0]) == 1.0  # the float32 sigmoid has saturated: its gradient is exactly 0
+    maps = grad_cam(model, x, 0)
+    assert maps.max() == pytest.approx(1.0)
+    assert pointing_game(maps, np.array([[0, 0, 8, 8]])).tolist() == [True]
+
+
 def test_maps_are_resized_to_the_image():
     inputs = keras.Input((16, 16, 1))
     x = keras.layers.Conv2D(2, 3, activation="relu", name="c")(inputs)
