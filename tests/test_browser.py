@@ -193,9 +193,16 @@ async () => {
     const head = table.tHead ? table.tHead.rows[table.tHead.rows.length - 1] : null;
     const body = Array.from(table.tBodies).flatMap((b) => Array.from(b.rows));
     if (head) {
-      Array.from(head.cells).forEach((th, j) => {
-        if (!th.textContent.trim()) return;
-        const column = [th, ...body.map((row) => row.cells[j]).filter((c) => c && c.textContent.trim())];
+      // A header's column, counted from the right: a body row can have fewer cells at its left where a
+      // row label spans several rows (pandas' grouped index), never at its right.
+      const width = Array.from(head.cells).reduce((sum, th) => sum + th.colSpan, 0);
+      let position = 0;
+      Array.from(head.cells).forEach((th) => {
+        const fromRight = width - position;
+        position += th.colSpan;
+        if (!th.textContent.trim() || th.colSpan > 1) return;
+        const column = [th, ...body.map((row) => row.cells[row.cells.length - fromRight])
+          .filter((c) => c && c.textContent.trim())];
         const boxes = column.map(textBox);
         const same = (edge) => boxes.every((b) => Math.abs(b[edge] - boxes[0][edge]) <= 2);
         const centre = boxes.every((b) => Math.abs((b.left + b.right) / 2 - (boxes[0].left + boxes[0].right) / 2) <= 2);
