@@ -26,6 +26,11 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Each page's weight in bytes, per viewport, filled by tests/test_browser.py's readings and printed at the
+# end of the test session (tests/conftest.py's pytest_terminal_summary).
+PAGE_WEIGHTS: dict[tuple[str, str], int] = {}
+
+
 def toc_files() -> list[str]:
     """Every document in _toc.yml, root first, as paths without suffix."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())

@@ -78,3 +78,17 @@ def browser():
 
     pool.submit(stop).result()
     pool.shutdown()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Each page's weight, as the browser test measured it (issue 20: report it, aim for <= 2.5 MB)."""
+    from book_helpers import PAGE_WEIGHTS
+
+    if not PAGE_WEIGHTS:
+        return
+    terminalreporter.section("page weights (everything a page loads, MB)")
+    docs = sorted({doc for doc, _ in PAGE_WEIGHTS}, key=list(dict.fromkeys(doc for doc, _ in PAGE_WEIGHTS)).index)
+    for doc in docs:
+        sizes = "  ".join(f"{viewport} {PAGE_WEIGHTS[doc, viewport] / 1e6:.2f}"
+                          for viewport in ("phone", "desktop") if (doc, viewport) in PAGE_WEIGHTS)
+        terminalreporter.write_line(f"{doc:40s} {sizes}")

@@ -15,11 +15,22 @@ import os
 import re
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import pytest
 import yaml
 
-from book_helpers import CHROMIUM, ROOT, toc_files, watch_page
+from book_helpers import CHROMIUM, PAGE_WEIGHTS, ROOT, toc_files, watch_page
+
+try:  # axe-core, vendored by the test extra axe-playwright-python
+    from importlib.resources import files as _package_files
+
+    AXE_JS = _package_files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+    AXE_INSTALLED = True
+except ModuleNotFoundError:  # reported by test_axe_core_is_installed; the other checks still run
+    AXE_JS = "window.axe = {getRules: () => [], run: async () => ({violations: []})};"
+    AXE_INSTALLED = False
 
 BOOK_TITLE = yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
 
@@ -35,6 +46,13 @@ MIN_SHARE_OF_CSS_WIDTH = 0.6
 # A figure is drawn with its own proportions: its drawn aspect ratio (width / height) may differ from its
 # PNG's by this share at most (rounding to whole CSS pixels; a squashed chart is off by 4 % to 55 %).
 MAX_ASPECT_CHANGE = 0.02
+# Everything a page loads (HTML, scripts, style sheets, fonts, images), as bytes on disk. The pages were
+# 3.7-4.3 MB, 3 MB of it Font Awesome's script and MathJax on every page (issue 20, item 12).
+MAX_PAGE_BYTES = 2_500_000
+# axe-core's impacts that fail a page (the minor and moderate ones are reported by axe, not judged here).
+AXE_FAILING_IMPACTS = ("serious", "critical")
+# Two cells of a table row closer than this (CSS px) read as one number ("-0.1364-0.1453").
+MIN_CELL_GAP = 6
 
 pytestmark = [
     pytest.mark.book,
@@ -117,7 +135,7 @@ INSPECT_JS = r"""
       const cssWidth = styled || img.naturalWidth;  // a PNG without a size is meant for 1 pixel per CSS pixel
       return {src: img.getAttribute('src').split('/').pop(), natural: img.naturalWidth, rendered, cssWidth,
               naturalHeight: img.naturalHeight, clientWidth: img.clientWidth, clientHeight: img.clientHeight,
-              where: where(img)};
+              alt: img.getAttribute('alt'), figure: !!img.closest('div.cell_output'), where: where(img)};
     });
 
   const isShown = (el) => {
@@ -134,6 +152,101 @@ INSPECT_JS = r"""
   return {overflow, culprits, emptyCode, emptyOutputs, exercises, images, searchBoxes};
 }
 """
+
+# Printed outputs, tables and boxes that scroll sideways, measured after INSPECT_JS opened every dropdown.
+READING_JS = r"""
+async () => {
+  const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 30)));
+  await frame();
+  const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const shown = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const firstLine = (el) => (el.innerText || '').trim().split('\n')[0].slice(0, 70);
+  const longestLine = (el) => (el.innerText || '').split('\n').reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 90);
+
+  // A printed output or listing cut off at its box's right edge.
+  const cutOutputs = Array.from(article.querySelectorAll('div.cell_output pre')).filter(shown)
+    .filter((pre) => pre.scrollWidth > pre.clientWidth + 1).map(longestLine);
+
+  // A checked claim's verdict (a printed line that ends in True or False) off-screen to the right.
+  const hiddenVerdicts = [];
+  for (const pre of Array.from(article.querySelectorAll('div.cell_output div.output pre')).filter(shown)) {
+    pre.scrollLeft = 0;
+    const right = pre.getBoundingClientRect().right - (pre.offsetWidth - pre.clientWidth);
+    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.textContent.matchAll(/\b(True|False)(?=[ \t]*(\n|$))/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (range.getBoundingClientRect().right > right + 0.5) {
+          hiddenVerdicts.push(node.textContent.slice(0, m.index + m[0].length).split('\n').pop().slice(-80));
+        }
+      }
+    }
+  }
+
+  // pandas tables: each column's header lines up with its values; neighbouring cells do not touch.
+  const textBox = (cell) => { const r = document.createRange(); r.selectNodeContents(cell); return r.getBoundingClientRect(); };
+  const tableProblems = [];
+  Array.from(article.querySelectorAll('div.cell_output table.dataframe')).filter(shown).forEach((table, t) => {
+    const name = `table ${t + 1} ("${firstLine(table).replace(/\s+/g, ' ').slice(0, 40)}")`;
+    const head = table.tHead ? table.tHead.rows[table.tHead.rows.length - 1] : null;
+    const body = Array.from(table.tBodies).flatMap((b) => Array.from(b.rows));
+    if (head) {
+      // A header's column, counted from the right: a body row can have fewer cells at its left where a
+      // row label spans several rows (pandas' grouped index), never at its right.
+      const width = Array.from(head.cells).reduce((sum, th) => sum + th.colSpan, 0);
+      let position = 0;
+      Array.from(head.cells).forEach((th) => {
+        const fromRight = width - position;
+        position += th.colSpan;
+        if (!th.textContent.trim() || th.colSpan > 1) return;
+        const column = [th, ...body.map((row) => row.cells[row.cells.length - fromRight])
+          .filter((c) => c && c.textContent.trim())];
+        const boxes = column.map(textBox);
+        const same = (edge) => boxes.every((b) => Math.abs(b[edge] - boxes[0][edge]) <= 2);
+        const centre = boxes.every((b) => Math.abs((b.left + b.right) / 2 - (boxes[0].left + boxes[0].right) / 2) <= 2);
+        if (column.length > 1 && !same('left') && !same('right') && !centre) {
+          tableProblems.push(`${name}: the header "${th.textContent.trim()}" is not aligned with its values`);
+        }
+      });
+    }
+    body.forEach((row) => {
+      const cells = Array.from(row.cells).filter((c) => c.textContent.trim());
+      for (let j = 1; j < cells.length; j++) {
+        const gap = textBox(cells[j]).left - textBox(cells[j - 1]).right;
+        if (gap < MIN_GAP) {
+          tableProblems.push(`${name}: "${cells[j - 1].textContent.trim()}" and "${cells[j].textContent.trim()}" `
+            + `are ${gap.toFixed(1)} px apart (want >= ${MIN_GAP}): they read as one`);
+          return;
+        }
+      }
+    });
+  });
+
+  // A box that scrolls sideways shows that it does: its edge looks different (a fade, a shadow) while
+  // more is hidden to the right than once the reader has scrolled to the end.
+  const cueless = [];
+  const boxes = Array.from(article.querySelectorAll('*')).filter((el) => shown(el)
+    && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1);
+  const look = (el) => { const s = getComputedStyle(el); return [s.maskImage, s.webkitMaskImage, s.boxShadow, s.backgroundImage].join('|'); };
+  for (const box of boxes) {
+    box.scrollLeft = 0;
+    box.dispatchEvent(new Event('scroll'));
+    await frame();
+    const start = look(box);
+    box.scrollLeft = box.scrollWidth;
+    box.dispatchEvent(new Event('scroll'));
+    await frame();
+    const end = look(box);
+    box.scrollLeft = 0;
+    box.dispatchEvent(new Event('scroll'));
+    if (start === end) cueless.push(`<${box.tagName.toLowerCase()} class="${box.className}"> "${firstLine(box)}"`);
+  }
+  await frame();
+  return {cutOutputs, hiddenVerdicts, tableProblems, cueless, scrollBoxes: boxes.length};
+}
+""".replace("MIN_GAP", str(MIN_CELL_GAP))
 
 # Is some element matching the selector on screen and on top (what a finger or a mouse would hit)?
 ON_TOP_JS = r"""
@@ -248,6 +361,21 @@ def tap_a_solution_bar(page) -> tuple[int, list[str]]:
     return bars, problems
 
 
+def run_axe(page) -> list[dict]:
+    """axe-core's violations on the page, its experimental rules included (label-content-name-mismatch
+    is one): each as {id, impact, help, count, example}. axe-core comes with the Python package
+    axe-playwright-python (the test extra), which vendors axe.min.js."""
+    page.add_script_tag(content=AXE_JS)
+    return page.evaluate(
+        """async () => {
+             const rules = Object.fromEntries(axe.getRules(['experimental']).map((r) => [r.ruleId, {enabled: true}]));
+             const result = await axe.run(document, {resultTypes: ['violations'], rules, preload: false});
+             return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+               example: v.nodes[0].target.join(' ') + ' ' + v.nodes[0].html.replace(/\\s+/g, ' ').slice(0, 120)}));
+           }"""
+    )
+
+
 def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = True,
               solution: bool | None = None) -> dict:
     """Open one page from disk the way a reader does, at a viewport; report what the tests judge.
@@ -259,6 +387,8 @@ def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = T
     """
     page = browser.new_page(viewport=VIEWPORTS[viewport])
     refused, console_errors = watch_page(page, allowed=("file://",))
+    loaded = set()  # every file the page asked for, to weigh the page
+    page.on("request", lambda request: loaded.add(request.url) if request.url.startswith("file://") else None)
     try:
         page.goto(html.as_uri(), wait_until="load")
         math_count = page.locator("div.math, span.math").count()
@@ -273,7 +403,14 @@ def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = T
                 pass
         # Every request is a local file (or refused), so the page is complete once its fonts are in.
         page.evaluate("document.fonts.ready.then(() => true)")
+        files = {Path(url2pathname(urlsplit(url).path)) for url in loaded}
+        files = {f for f in files if f.is_file()}
         report = {
+            "bytes": sum(f.stat().st_size for f in files),
+            "heaviest": sorted(((f.stat().st_size, f.name) for f in files), reverse=True)[:3],
+            "mathjax": sorted(f.name for f in files if "mathjax" in f.parts),
+            # axe-core on the page as it loaded, before anything is opened or tapped.
+            "axe": run_axe(page),
             "title": page.title(),
             "h1": " ".join(page.locator("main h1, article h1").all_inner_texts()[:1]),
             "broken_images": page.evaluate(
@@ -287,6 +424,7 @@ def read_page(browser, html: Path, viewport: str = "desktop", sidebars: bool = T
         report["solution_bars"], report["solution"] = tap_a_solution_bar(page) if (
             sidebars if solution is None else solution) else (0, [])
         report.update(page.evaluate(INSPECT_JS))
+        report.update(page.evaluate(READING_JS))
         report["refused"] = refused
         report["console_errors"] = console_errors
     finally:
@@ -351,6 +489,44 @@ def aspect_problems(report: dict) -> list[str]:
     return problems
 
 
+def weight_problems(report: dict) -> list[str]:
+    """Judged at both viewports: what the page loads, and MathJax only where there is a formula."""
+    problems = []
+    if report["bytes"] > MAX_PAGE_BYTES:
+        heaviest = ", ".join(f"{name} {size / 1e6:.2f} MB" for size, name in report["heaviest"])
+        problems.append(f"the page loads {report['bytes'] / 1e6:.2f} MB (want <= {MAX_PAGE_BYTES / 1e6:.1f} MB);"
+                        f" heaviest: {heaviest}")
+    if report["mathjax"] and not report["math"]:
+        problems.append(f"the page loads MathJax ({', '.join(report['mathjax'][:3])}) but shows no formula")
+    return problems
+
+
+def axe_problems(report: dict) -> list[str]:
+    return [f"axe-core: {v['id']} ({v['impact']}, {v['count']} element(s)): {v['help']}; e.g. {v['example']}"
+            for v in report["axe"] if v["impact"] in AXE_FAILING_IMPACTS]
+
+
+def output_problems(report: dict, viewport: str) -> list[str]:
+    """On a desktop no printed output or listing is cut off; on a phone no claim hides its verdict."""
+    if viewport == "desktop":
+        return [f'output cut off at the right edge: "{line}"' for line in report["cutOutputs"]]
+    return [f'a claim\'s verdict is off-screen (the reader must scroll sideways): "...{line}"'
+            for line in report["hiddenVerdicts"]]
+
+
+def scroll_cue_problems(report: dict) -> list[str]:
+    return [f"a box scrolls sideways with nothing that shows there is more: {box}" for box in report["cueless"]]
+
+
+def alt_text_problems(report: dict) -> list[str]:
+    """Every figure a cell draws has alt text that says what it shows, not its file name."""
+    return [
+        f"{img['src']} (after \"{img['where']}\"): alt text {img['alt']!r} (want words that say what the figure shows)"
+        for img in report["images"] if img["figure"] and (
+            not (img["alt"] or "").strip() or re.search(r"[/\\]|\.(png|jpe?g|svg|gif)$", img["alt"].strip(), re.I))
+    ]
+
+
 def search_problems(report: dict) -> list[str]:
     if len(report["searchBoxes"]) <= 1:
         return []
@@ -382,6 +558,8 @@ def readings(built_book, browser) -> dict:
         html = built_book / f"{doc}.html"
         for viewport in VIEWPORTS:
             result[doc, viewport] = browser.run(read_page, html, viewport) if html.is_file() else None
+            if result[doc, viewport]:
+                PAGE_WEIGHTS[doc, viewport] = result[doc, viewport]["bytes"]
     print(f"\nbrowser: read {len(PAGES)} pages x {len(VIEWPORTS)} viewports in {time.perf_counter() - started:.1f} s")
     return result
 
@@ -447,6 +625,42 @@ def test_tapping_a_solution_bar_opens_the_solution(readings, doc, viewport):
     if doc.split("/")[-1][:2].isdigit():  # a chapter: it ends with exercises and their solutions
         assert report["solution_bars"], f"{doc}.html: no solution bar found ({SOLUTION_TITLE_LINK!r})"
     _assert_none(doc, viewport, report["solution"])
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_weight(readings, doc, viewport):
+    """Each page's weight is printed at the end of the session (tests/conftest.py)."""
+    _assert_none(doc, viewport, weight_problems(_reading(readings, doc, viewport)))
+
+
+def test_axe_core_is_installed():
+    assert AXE_INSTALLED, "axe-playwright-python (axe-core) is not installed: pip install -e '.[test]'"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("doc", PAGES)
+def test_no_serious_accessibility_violation(readings, doc, viewport):
+    _assert_none(doc, viewport, axe_problems(_reading(readings, doc, viewport)))
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("doc", toc_files())
+def test_printed_outputs_read_whole(readings, doc, viewport):
+    _assert_none(doc, viewport, output_problems(_reading(readings, doc, viewport), viewport))
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("doc", toc_files())
+def test_tables_line_up_and_show_when_they_scroll(readings, doc, viewport):
+    report = _reading(readings, doc, viewport)
+    _assert_none(doc, viewport, report["tableProblems"] + scroll_cue_problems(report))
+
+
+@pytest.mark.xfail(strict=False, reason="alt text is being added")
+@pytest.mark.parametrize("doc", toc_files())
+def test_figures_have_alt_text(readings, doc):
+    _assert_none(doc, "desktop", alt_text_problems(_reading(readings, doc, "desktop")))
 
 
 @pytest.mark.parametrize("doc", PAGES)
@@ -609,3 +823,78 @@ def test_solution_bar_check_catches_the_link_that_took_the_tap(built_book, brows
     assert len(problems) == 2, problems
     assert problems[0].startswith('tapping the words "Exercise 9.1') and "#ch9-ex-" in problems[0], problems
     assert problems[1].endswith("does not open the solution"), problems
+
+
+WITHOUT_BOOK_CSS = r'<link rel="stylesheet"[^>]*book\.css[^>]*>'
+
+
+def test_weight_check_catches_fontawesome_and_mathjax_where_no_formula_is(built_book, browser, tmp_path):
+    """The theme's 1.5 MB fontawesome.js put back is too heavy; MathJax on the front page (no formula) is
+    flagged as such."""
+    heavy = broken_copy(built_book, tmp_path, CHAPTER, head='<script src="../_static/scripts/fontawesome.js"></script>'
+                        '<script src="../_static/mathjax/tex-chtml.js"></script>')
+    problems = weight_problems(browser.run(read_page, heavy, "phone", sidebars=False))
+    assert problems and "fontawesome.js" in problems[0] and "want <= 2.5 MB" in problems[0], problems
+    front = broken_copy(built_book, tmp_path, "book/index", head='<script defer src="../_static/mathjax/startup.js"></script>')
+    problems = weight_problems(browser.run(read_page, front, "desktop", sidebars=False))
+    assert problems == ["the page loads MathJax (startup.js) but shows no formula"], problems
+
+
+def test_axe_check_catches_what_the_book_fixed(built_book, browser, tmp_path):
+    """myst-nb's "Toggle hidden content" label on a "Show code cell source" bar, the theme's search field
+    labelled "Search" over "Search Ctrl+K", and docutils' bibliography roles, put back in a copy."""
+    assert AXE_INSTALLED, "axe-playwright-python is not installed"
+    broken = (
+        '<details><summary aria-label="Toggle hidden content"><p>Show code cell source</p></summary>x</details>'
+        '<button class="btn" aria-label="Search">Search <kbd>Ctrl</kbd>+<kbd>K</kbd></button>'
+        '<div role="list" class="citation-list"><div class="citation" role="doc-biblioentry">Zhang, 2014</div></div>'
+    )
+    page = broken_copy(built_book, tmp_path, CHAPTER, article_end=broken)
+    problems = axe_problems(browser.run(read_page, page, "desktop", sidebars=False))
+    found = {p.split()[1] for p in problems}
+    assert {"label-content-name-mismatch", "aria-required-children"} <= found, problems
+    assert not axe_problems(browser.run(read_page, built_book / f"{CHAPTER}.html", "desktop", sidebars=False))
+
+
+LONG_CLAIM = "per-label thresholds tuned on 50 images score lower on test than tuned on 1,000 (by > 0.005): True"
+
+
+def test_output_checks_catch_a_cut_line_and_a_hidden_verdict_and_need_the_books_css(built_book, browser, tmp_path):
+    """A printed claim of 98 characters: whole on both screens with book.css, cut off on the desktop and
+    its verdict off-screen on the phone without it."""
+    output = ('<div class="cell_output docutils container"><div class="output stream highlight-myst-ansi notranslate">'
+              f'<div class="highlight"><pre><span></span>{LONG_CLAIM}\n</pre></div></div></div>')
+    page = broken_copy(built_book, tmp_path, CHAPTER, article_end=output)
+    for viewport in VIEWPORTS:
+        problems = output_problems(browser.run(read_page, page, viewport, sidebars=False), viewport)
+        assert not problems, (viewport, problems)
+    without_css = broken_copy(built_book, tmp_path, CHAPTER, article_end=output, drop=WITHOUT_BOOK_CSS)
+    desktop = output_problems(browser.run(read_page, without_css, "desktop", sidebars=False), "desktop")
+    assert any(LONG_CLAIM[:60] in p for p in desktop), desktop
+    phone = output_problems(browser.run(read_page, without_css, "phone", sidebars=False), "phone")
+    assert any(p.endswith('(by > 0.005): True"') for p in phone), phone
+
+
+def test_table_checks_catch_misaligned_headers_touching_cells_and_a_silent_scroll(built_book, browser, tmp_path):
+    """Chapter 8 without book.css: pandas' headers right-aligned over left-aligned values, the bootstrap
+    table's cells touching on a phone; without book.js, a wide table scrolls with no sign of it."""
+    doc = "book/08_choosing_thresholds"
+    without_css = browser.run(read_page, broken_copy(built_book, tmp_path, doc, drop=WITHOUT_BOOK_CSS), "phone", sidebars=False)
+    problems = without_css["tableProblems"]
+    assert any("is not aligned with its values" in p for p in problems), problems
+    assert any("they read as one" in p and "-0.1" in p for p in problems), problems
+    without_js = broken_copy(built_book, tmp_path, doc, drop=r'<script src="[^"]*book\.js[^"]*"></script>')
+    report = browser.run(read_page, without_js, "phone", sidebars=False)
+    assert report["scrollBoxes"] and len(scroll_cue_problems(report)) == report["scrollBoxes"], report["cueless"]
+
+
+def test_alt_text_check_catches_a_file_path(built_book, browser, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (800, 400), "white").save(tmp_path / "chart.png")
+    src = (tmp_path / "chart.png").as_uri()
+    figures = (f'<div class="cell_output docutils container"><img src="{src}" alt="../_images/abc123.png" width="400">'
+               f'<img src="{src}" alt="Learning curves: validation loss falls for 8 epochs, then rises" width="400"></div>')
+    report = browser.run(read_page, broken_copy(built_book, tmp_path, CHAPTER, article_end=figures), sidebars=False)
+    problems = [p for p in alt_text_problems(report) if p.startswith("chart.png")]
+    assert len(problems) == 1 and "'../_images/abc123.png'" in problems[0], problems
