@@ -657,7 +657,6 @@ def test_tables_line_up_and_show_when_they_scroll(readings, doc, viewport):
     _assert_none(doc, viewport, report["tableProblems"] + scroll_cue_problems(report))
 
 
-@pytest.mark.xfail(strict=False, reason="alt text is being added")
 @pytest.mark.parametrize("doc", toc_files())
 def test_figures_have_alt_text(readings, doc):
     _assert_none(doc, "desktop", alt_text_problems(_reading(readings, doc, "desktop")))
