@@ -316,6 +316,9 @@ def setup_problems(nb: dict) -> list[str]:
         problems.append(f"the imports cell shows output: {first_text(imports)[:80]!r}")
     if "hide-input" not in tags(imports):
         problems.append("the imports cell is not tagged hide-input (folded behind a toggle in the HTML)")
+    if imports.get("metadata", {}).get("mystnb", {}).get("code_prompt_show") != "Show the imports and set-up":
+        problems.append("the imports cell's toggle is not labelled 'Show the imports and set-up' "
+                        "(metadata mystnb.code_prompt_show)")
     if not re.search(r"figure_formats\s*=\s*\[?\s*[\"']retina", source(imports)):
         problems.append("the imports cell does not ask for retina figures")
     return problems
@@ -503,6 +506,7 @@ def test_the_setup_check_catches_xmode_and_an_unfolded_setup_cell():
     assert 'the imports cell does not set get_ipython().InteractiveTB.set_mode("Minimal")' in problems[0], problems
     assert "the imports cell shows output: 'Exception reporting mode: Minimal'" in problems, problems
     assert "the imports cell is not tagged hide-input (folded behind a toggle in the HTML)" in problems, problems
+    assert any("toggle is not labelled 'Show the imports and set-up'" in p for p in problems), problems
 
 
 def test_the_checks_accept_the_conventions():
@@ -510,8 +514,9 @@ def test_the_checks_accept_the_conventions():
         _cell("markdown", "# Good\n\nThe threshold is `0.5000` and $p = 0.8731$."),
         _cell("code", '# On Colab\nimport sys\n\nif "google.colab" in sys.modules:\n'
                       '    %pip install --quiet "mlc_utils @ git+https://example.org/book"', cell_tags=["remove-cell"]),
-        _cell("code", 'get_ipython().InteractiveTB.set_mode("Minimal")\n'
-                      '%config InlineBackend.figure_formats = ["retina"]', cell_tags=["hide-input"]),
+        {**_cell("code", 'get_ipython().InteractiveTB.set_mode("Minimal")\n'
+                         '%config InlineBackend.figure_formats = ["retina"]', cell_tags=["hide-input"]),
+         "metadata": {"tags": ["hide-input"], "mystnb": {"code_prompt_show": "Show the imports and set-up"}}},
         _cell("markdown", "````{exercise} Micro-F1\n:label: ch0-ex-a\n\n```python\nanswer = ...\n```\n````"),
         _cell("code", "answer = ...  # your turn\ncheck('f1', answer)", [_stream("Not yet: answer is ...\n")]),
         _cell("markdown", "```{solution-start} ch0-ex-a\n:class: dropdown\n```"),
