@@ -11,7 +11,7 @@ import contextlib
 import io
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -96,6 +96,36 @@ def verdict_value(
     return f"Not yet: {name} = {_fmt(value)} is {direction}."
 
 
+def verdict_choice(
+    answer: Any,
+    expected: float,
+    options: Sequence[float],
+    *,
+    name: str = "answer",
+    hint: str = "",
+    alternatives: dict[str, float] | None = None,
+) -> str:
+    """The one-line verdict for an answer that picks one of a few ``options``.
+
+    Unlike ``verdict_value`` it never says "too high" or "too low": with three options that would
+    give the answer away. It says only: correct, not one of the options, or a wrong option.
+    """
+    listed = ", ".join(_fmt(float(o)) for o in options)
+    if answer is None:
+        return f"Not yet: {name} is None. Did you forget to assign the value?"
+    value = None if isinstance(answer, (str, bytes)) else _as_number(answer)
+    if value is None or not np.isfinite(value):
+        return f"Not yet: {name} should be one of {listed}."
+    if value not in [float(o) for o in options]:
+        return f"Not yet: {name} = {_fmt(value)} is not one of {listed}."
+    if value == float(expected):
+        return f"Correct: {name} = {_fmt(value)}."
+    for label, alternative in (alternatives or {}).items():
+        if value == float(alternative):
+            return f"Not yet: {name} = {_fmt(value)} is {label}."
+    return f"Not yet: {name} = {_fmt(value)} is one of {listed}, but not the right one{hint}."
+
+
 def verdict_array(answer: Any, expected: Any, *, name: str = "answer", atol: float = 1e-6) -> str:
     """The one-line verdict for an array answer (see ``check_array``)."""
     expected = np.asarray(expected)
@@ -154,11 +184,13 @@ class Exercise:
 
     inputs: tuple[str, ...]
     solve: Callable[..., Any]
-    kind: str = "value"  # "value" or "array"
+    kind: str = "value"  # "value", "array" or "choice" (one of ``options(**inputs)``)
     name: str = "answer"
     quantity: str = ""  # what the answer is, named after the variable in the feedback
     optional: dict[str, Any] = field(default_factory=dict)
     alternatives: Callable[..., dict[str, float]] | None = None
+    options: Callable[..., Sequence[float]] | None = None  # kind "choice": the values allowed
+    hint: str = ""  # kind "choice": appended to the verdict on a wrong option
 
 
 def _sk():
@@ -615,8 +647,10 @@ EXERCISES: dict[str, Exercise] = {
     "ch15_pointing_game": Exercise(("maps", "boxes"), _pointing_hit_rate, name="hit_rate"),
     "ch15_chance_hit_rate": Exercise(("box_height", "box_width", "height", "width"), _chance_hit_rate,
                                      name="chance"),
-    "ch15_worst_slice": Exercise(("y_true", "y_pred", "groups"), _worst_slice, name="worst",
-                                 alternatives=_worst_slice_alternatives),
+    "ch15_worst_slice": Exercise(("y_true", "y_pred", "groups"), _worst_slice, kind="choice",
+                                 alternatives=_worst_slice_alternatives,
+                                 options=lambda y_true, y_pred, groups: np.unique(np.asarray(groups)).tolist(),
+                                 hint=": compare the fraction of wrong images in each group"),
 }
 
 
@@ -676,6 +710,10 @@ def check(exercise_id: str, answer: Any, *, name: str | None = None, **inputs: A
     if not np.isfinite(float(expected)):
         raise ValueError(f"inputs: the expected {exercise.quantity or exercise.name} is undefined (NaN) for these inputs")
     alternatives = exercise.alternatives(**kwargs) if exercise.alternatives else None
+    if exercise.kind == "choice":
+        print(verdict_choice(answer, expected, exercise.options(**kwargs), name=name, hint=exercise.hint,
+                             alternatives=alternatives))
+        return
     print(verdict_value(answer, expected, name=name, alternatives=alternatives))
 
 

@@ -4,7 +4,10 @@ Grad-CAM (Selvaraju et al., 2017) weighs each channel of a convolutional layer b
 score grows with it (the channel's mean gradient), sums the weighted channels, and keeps the positive
 part: a coarse map of where the evidence *for that label* sits. One map per label, so the "7" and the
 "3" of one image can light up different places. The pointing game (Zhang et al., 2018) asks whether
-a map's brightest pixel falls inside the box of the thing it should point at.
+a map's brightest pixel falls inside the box of the thing it should point at. HiResCAM (Draelos and
+Carin, 2020) keeps the gradient at each position instead of averaging it: the map is the gradient
+times the activation, summed over channels, which is faithful to heads that weigh positions apart
+(``Flatten`` + ``Dense``).
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def _label_logit_head(model: Any):
     return None
 
 
-def _grad_cam_raw(model: Any, x: np.ndarray, label: int, layer: str) -> np.ndarray:
+def _grad_cam_raw(model: Any, x: np.ndarray, label: int, layer: str, hires: bool = False) -> np.ndarray:
     """Weighted channel sum at the layer's resolution, before ReLU: shape (n, h, w)."""
     head = _label_logit_head(model)
     # Differentiate the label's logit, as Selvaraju et al. do: a float32 sigmoid reaches exactly 1.0,
@@ -70,11 +73,14 @@ def _grad_cam_raw(model: Any, x: np.ndarray, label: int, layer: str) -> np.ndarr
         else:
             score = out[:, label]
     gradients = tape.gradient(score, activations)          # d score / d activation, (n, h, w, k)
+    if hires:                                               # HiResCAM: each position its own weight
+        return tf.reduce_sum(gradients * activations, axis=-1).numpy()
     weights = tf.reduce_mean(gradients, axis=(1, 2))        # one weight per channel, (n, k)
     return tf.einsum("nhwk,nk->nhw", activations, tf.cast(weights, activations.dtype)).numpy()
 
 
-def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None) -> np.ndarray:
+def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None,
+             method: str = "gradcam") -> np.ndarray:
     """Grad-CAM maps of one label for a batch of images, at the images' resolution.
 
     ``model`` a Keras functional model with sigmoid outputs; ``images`` (n, height, width, channels)
@@ -84,6 +90,8 @@ def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None) -
     by each map's maximum, so every map lies in [0, 1] (an all-zero map stays zero: no evidence).
     When the output layer is a Dense layer with a sigmoid, the gradient is that of the label's logit
     (the score before the sigmoid), as in Selvaraju et al.; a saturated sigmoid would give no map.
+    ``method="hirescam"`` multiplies gradient and activation position by position and sums over
+    channels (HiResCAM), instead of weighing each channel by its gradient averaged over positions.
     """
     _check_model(model)
     x = _check_images(images, model)
@@ -95,7 +103,9 @@ def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None) -
         raise TypeError(f"layer: expected a layer name, got {type(layer).__name__}")
     elif layer not in {l.name for l in model.layers} or len(model.get_layer(layer).output.shape) != 4:
         raise ValueError(f"layer: expected the name of a layer with a 4-D output, got {layer!r}")
-    raw = np.maximum(_grad_cam_raw(model, x, label, layer), 0)
+    if method not in ("gradcam", "hirescam"):
+        raise ValueError(f"method: expected 'gradcam' or 'hirescam', got {method!r}")
+    raw = np.maximum(_grad_cam_raw(model, x, label, layer, hires=method == "hirescam"), 0)
     resized = tf.image.resize(raw[..., None], x.shape[1:3], method="bilinear").numpy()[..., 0]
     peak = resized.reshape(len(x), -1).max(axis=1)
     return np.divide(resized, peak[:, None, None], out=np.zeros_like(resized),

@@ -960,6 +960,23 @@ def test_ch15_worst_slice_compares_rates_not_counts(capsys):
     assert out.startswith("Not yet") and "fraction wrong" in out
 
 
+def test_ch15_worst_slice_never_says_too_high_or_too_low(capsys):
+    y_true = np.zeros((6, 1), int)
+    y_pred = np.array([[0], [0], [1], [0], [1], [1]])  # wrong: group 0: 0 of 2, 1: 1 of 2, 2: 2 of 2
+    inputs = dict(y_true=y_true, y_pred=y_pred, groups=np.array([0, 0, 1, 1, 2, 2]))
+    assert verdict(capsys, "ch15_worst_slice", 2, **inputs) == "Correct: answer = 2."
+    for wrong in (0, 1):
+        out = verdict(capsys, "ch15_worst_slice", wrong, **inputs)
+        assert out.startswith("Not yet") and "answer" in out and "not the right one" in out
+        assert "too" not in out
+    for outside in (3, -1, 1.5):
+        out = verdict(capsys, "ch15_worst_slice", outside, **inputs)
+        assert out.startswith("Not yet") and "not one of 0, 1, 2" in out and "too" not in out
+    assert verdict(capsys, "ch15_worst_slice", ..., **inputs).startswith("Not yet: answer should be one of")
+    assert verdict(capsys, "ch15_worst_slice", "2", **inputs).startswith("Not yet")
+    assert "None" in verdict(capsys, "ch15_worst_slice", None, **inputs)
+
+
 def test_ch15_worst_slice_refuses_groups_of_the_wrong_length():
     with pytest.raises(ValueError, match="groups"):
         check("ch15_worst_slice", 1, y_true=np.ones((3, 2), int), y_pred=np.ones((3, 2), int), groups=[1, 2])

@@ -73,6 +73,32 @@ def test_a_saturated_sigmoid_still_gives_a_map_because_the_logit_is_differentiat
     assert pointing_game(maps, np.array([[0, 0, 8, 8]])).tolist() == [True]
 
 
+def test_hirescam_keeps_each_position_s_own_weight_by_hand():
+    # conv -> flatten -> linear score: the gradient at (h, w, k) is the dense weight of that cell,
+    # so HiResCAM is sum_k W[h, w, k] A[h, w, k]; Grad-CAM would average W over positions first
+    inputs = keras.Input((5, 5, 2))
+    features = keras.layers.Conv2D(3, 1, name="features")(inputs)
+    score = keras.layers.Dense(1, activation="sigmoid", name="labels")(keras.layers.Flatten()(features))
+    model = keras.Model(inputs, score)
+    rng = np.random.default_rng(2)
+    model.get_layer("features").set_weights([rng.normal(size=(1, 1, 2, 3)).astype("float32"), np.zeros(3, "float32")])
+    kernel = rng.normal(size=(75, 1)).astype("float32")
+    model.get_layer("labels").set_weights([kernel, np.zeros(1, "float32")])
+    x = rng.normal(size=(2, 5, 5, 2)).astype("float32")
+    activations = keras.Model(inputs, features)(x).numpy()
+    hires = np.maximum((activations * kernel[:, 0].reshape(5, 5, 3)).sum(axis=-1), 0)
+    expected = hires / hires.reshape(2, -1).max(axis=1)[:, None, None]
+    np.testing.assert_allclose(grad_cam(model, x, 0, method="hirescam"), expected, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(grad_cam(model, x, 0), expected, atol=1e-3)  # Grad-CAM differs here
+
+
+def test_hirescam_equals_grad_cam_under_global_average_pooling():
+    model = _region_model([TOP_LEFT, ~TOP_LEFT])
+    x = _two_squares() + np.random.default_rng(3).random((1, 16, 16, 1)).astype("float32")
+    np.testing.assert_allclose(grad_cam(model, x, 1, method="hirescam"), grad_cam(model, x, 1),
+                               rtol=1e-4, atol=1e-6)
+
+
 def test_maps_are_resized_to_the_image():
     inputs = keras.Input((16, 16, 1))
     x = keras.layers.Conv2D(2, 3, activation="relu", name="c")(inputs)
@@ -113,6 +139,7 @@ def test_an_all_zero_map_stays_zero():
     (lambda m: grad_cam(m, _two_squares(), 0, layer="labels"), ValueError, "layer"),
     (lambda m: grad_cam(m, _two_squares(), 0, layer="nope"), ValueError, "layer"),
     (lambda m: grad_cam(m, _two_squares(), 0, layer=3), TypeError, "layer"),
+    (lambda m: grad_cam(m, _two_squares(), 0, method="gradient"), ValueError, "method"),
     (lambda m: pointing_game(np.zeros((2, 4, 4)), np.zeros((2, 4))), TypeError, "boxes"),
     (lambda m: pointing_game(np.zeros((2, 4, 4)), np.array([[0, 0, 2, 2]])), ValueError, "boxes"),
     (lambda m: pointing_game(np.zeros((1, 4, 4)), np.array([[-1, -1, -1, -1]])), ValueError, "absent"),
