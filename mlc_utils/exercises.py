@@ -594,7 +594,7 @@ EXERCISES: dict[str, Exercise] = {
     "ch12_names": Exercise(("y_score",), _threshold, kind="array", name="answer", optional={"threshold": 0.5}),
     # Chapter 13: your own images.
     "ch13_messy_csv": Exercise(("csv_path", "image_folder", "label_names"), _messy_csv, kind="array",
-                               name="answer", quantity="one True/False per CSV row: is the row used?"),
+                               name="answer", quantity="is each row used?"),
     "ch13_epoch_seconds": Exercise(
         ("n_images", "read_rate", "decode_rate", "model_rate", "decode_calls", "prefetch"), _epoch_seconds,
         name="answer", quantity="seconds per epoch", alternatives=_epoch_seconds_alternatives),

@@ -828,7 +828,7 @@ def test_messy_csv_exercise_expects_the_rows_a_person_would_trust(capsys, tmp_pa
     inputs = {"csv_path": csv, "image_folder": folder, "label_names": names}
     # by hand: line 2 fixed (case), 3 typo, 4 empty, 5 duplicate of 2 with the same labels, 6 kept
     out = verdict(capsys, "ch13_messy_csv", [True, False, False, False, True], **inputs)
-    assert out.startswith("Correct") and "answer (one True/False per CSV row" in out
+    assert out.startswith("Correct") and "answer (is each row used?) matches" in out
     out = verdict(capsys, "ch13_messy_csv", [1, 0, 0, 1, 1], **inputs)  # kept the duplicate
     assert out.startswith("Not yet") and "[3]" in out
     # a wrong number of entries names the shape of the CSV's rows, which the learner knows anyway
