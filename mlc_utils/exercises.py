@@ -473,22 +473,32 @@ def _prior_shift(y_score, train_prior, new_prior):
 
 # Chapter 13: your own images.
 def _messy_csv(csv_path, image_folder, label_names):
-    return read_labels(csv_path, image_folder, label_names=label_names).Y
+    """One True/False per data row of the CSV, in file order: True where the row is used (fixed or not)."""
+    table = read_labels(csv_path, image_folder, label_names=label_names)
+    used = set(table.lines)  # CSV line numbers; the first data row is line 2
+    return np.array([line in used for line in range(2, table.n_rows + 2)])
 
 
-def _epoch_seconds(n_images, input_rate, model_rate, prefetch):
-    """Prefetching overlaps input and training, so the slower stage sets the pace; without it they take turns."""
+def _epoch_seconds(n_images, read_rate, decode_rate, model_rate, decode_calls, prefetch):
+    """Three stages (read, decode on ``decode_calls`` parallel calls, train), in images per second.
+
+    With prefetching every stage works at once and the slowest sets the pace; without it they take turns.
+    """
+    rates = (read_rate, decode_rate * decode_calls, model_rate)
     if prefetch:
-        return n_images / min(input_rate, model_rate)
-    return n_images * (1 / input_rate + 1 / model_rate)
+        return n_images / min(rates)
+    return n_images * sum(1 / rate for rate in rates)
 
 
-def _epoch_seconds_alternatives(n_images, input_rate, model_rate, prefetch):
+def _epoch_seconds_alternatives(n_images, read_rate, decode_rate, model_rate, decode_calls, prefetch):
+    one_call = (n_images, read_rate, decode_rate, model_rate, 1, prefetch)
     return {"the time with the stages taking turns; prefetching overlaps them" if prefetch else
             "the time with the stages overlapping; without prefetching they take turns":
-                _epoch_seconds(n_images, input_rate, model_rate, not prefetch),
-            "the time of the faster stage; the slower one sets the pace":
-                n_images / max(input_rate, model_rate)}
+                _epoch_seconds(n_images, read_rate, decode_rate, model_rate, decode_calls, not prefetch),
+            "the time with decoding on one call; the parallel calls multiply its rate":
+                _epoch_seconds(*one_call),
+            "the time of the fastest stage; the slowest one sets the pace":
+                n_images / max(read_rate, decode_rate * decode_calls, model_rate)}
 
 
 def _safe_shift(images, boxes, strengths, max_wrong):
@@ -616,14 +626,16 @@ EXERCISES: dict[str, Exercise] = {
     "ch12_names": Exercise(("y_score",), _threshold, kind="array", name="answer", optional={"threshold": 0.5}),
     # Chapter 13: your own images.
     "ch13_messy_csv": Exercise(("csv_path", "image_folder", "label_names"), _messy_csv, kind="array",
-                               name="the indicator matrix of the trusted rows"),
-    "ch13_epoch_seconds": Exercise(("n_images", "input_rate", "model_rate", "prefetch"), _epoch_seconds,
-                                   name="seconds per epoch", alternatives=_epoch_seconds_alternatives),
+                               name="answer", quantity="is each row used?"),
+    "ch13_epoch_seconds": Exercise(
+        ("n_images", "read_rate", "decode_rate", "model_rate", "decode_calls", "prefetch"), _epoch_seconds,
+        name="answer", quantity="seconds per epoch", alternatives=_epoch_seconds_alternatives),
     "ch13_safe_shift": Exercise(("images", "boxes", "strengths", "max_wrong"), _safe_shift,
-                                name="the largest safe shift"),
+                                name="answer", quantity="the largest safe shift, in pixels"),
     "ch13_scaled_learning_rate": Exercise(
         ("base_rate", "base_batch", "per_replica_batch", "n_replicas"), _scaled_learning_rate,
-        name="the learning rate for the global batch", alternatives=_scaled_learning_rate_alternatives),
+        name="answer", quantity="the learning rate for the global batch",
+        alternatives=_scaled_learning_rate_alternatives),
     # Chapter 14: trusting the scores.
     "ch14_ece": Exercise(("y_true", "y_score"), lambda y_true, y_score, n_bins=10:
                          expected_calibration_error(y_true, y_score, n_bins=n_bins),

@@ -425,8 +425,8 @@ def augment_with_boxes(images: Any, boxes: Any, kind: str, strength: int = 0, *,
                        seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Augment ``images`` (n, s, s, 3) and follow each digit's box (n, L, 4) through it.
 
-    ``kind``: ``"none"``; ``"flip"`` (left-right mirror); ``"shift"`` by up to ``strength`` pixels
-    each way (the border pixels repeat into the gap); ``"crop"``: keep a random (s - strength)-pixel
+    ``kind``: ``"none"``; ``"flip"`` (each image mirrored left-right with probability 0.5);
+    ``"shift"`` by up to ``strength`` pixels each way (the border pixels repeat into the gap); ``"crop"``: keep a random (s - strength)-pixel
     square and scale it back to s x s. Returns the augmented images and ``visible`` (n, L): the share
     of each digit's box still on the canvas (1 = whole, 0 = gone), NaN where the digit is absent.
     """
@@ -442,9 +442,10 @@ def augment_with_boxes(images: Any, boxes: Any, kind: str, strength: int = 0, *,
         raise ValueError(f"strength: a crop keeps size - strength pixels, so expected < {size}, got {strength}")
     rng = np.random.default_rng(check_seed(seed))
     out, moved, canvas = images.copy(), boxes.astype(np.float64), (0.0, float(size))
-    if kind == "flip":
-        out = images[:, :, ::-1].copy()
-        moved[..., 1], moved[..., 3] = size - boxes[..., 3], size - boxes[..., 1]
+    if kind == "flip":  # each image mirrored with probability 0.5, as keras.layers.RandomFlip does
+        flipped = rng.random(n) < 0.5
+        out[flipped] = images[flipped, :, ::-1]
+        moved[flipped, :, 1], moved[flipped, :, 3] = size - boxes[flipped, :, 3], size - boxes[flipped, :, 1]
     elif kind == "shift" and strength:
         padded = np.pad(images, ((0, 0), (strength, strength), (strength, strength), (0, 0)), mode="edge")
         dy, dx = rng.integers(-strength, strength + 1, size=(2, n))

@@ -827,19 +827,27 @@ def test_messy_csv_exercise_expects_the_rows_a_person_would_trust(capsys, tmp_pa
                    "img_00000.png,cat dog\nimg_00003.png,person\n")
     inputs = {"csv_path": csv, "image_folder": folder, "label_names": names}
     # by hand: line 2 fixed (case), 3 typo, 4 empty, 5 duplicate of 2 with the same labels, 6 kept
-    assert verdict(capsys, "ch13_messy_csv", [[1, 1, 0], [0, 0, 1]], **inputs).startswith("Correct")
-    assert verdict(capsys, "ch13_messy_csv", [[1, 1, 0], [1, 1, 0], [0, 0, 1]], **inputs).startswith("Not yet")
+    out = verdict(capsys, "ch13_messy_csv", [True, False, False, False, True], **inputs)
+    assert out.startswith("Correct") and "answer (is each row used?) matches" in out
+    out = verdict(capsys, "ch13_messy_csv", [1, 0, 0, 1, 1], **inputs)  # kept the duplicate
+    assert out.startswith("Not yet") and "[3]" in out
+    # a wrong number of entries names the shape of the CSV's rows, which the learner knows anyway
+    assert "(5,)" in verdict(capsys, "ch13_messy_csv", [1, 1], **inputs)
     assert verdict(capsys, "ch13_messy_csv", ..., **inputs).startswith("Not yet")
 
 
 def test_epoch_seconds_exercise_by_hand_and_its_named_mistakes(capsys):
-    inputs = {"n_images": 6000, "input_rate": 900, "model_rate": 600}
-    assert verdict(capsys, "ch13_epoch_seconds", 10.0, **inputs, prefetch=True) == "Correct: seconds per epoch = 10."
-    out = verdict(capsys, "ch13_epoch_seconds", 6000 / 900 + 10, **inputs, prefetch=True)
+    inputs = {"n_images": 6000, "read_rate": 3000, "decode_rate": 700, "model_rate": 1000, "decode_calls": 4}
+    # by hand, prefetching: stages at 3000, 4 x 700 = 2800 and 1000 images/s -> 6000 / 1000 = 6 s
+    out = verdict(capsys, "ch13_epoch_seconds", 6.0, **inputs, prefetch=True)
+    assert out == "Correct: answer (seconds per epoch) = 6."
+    taking_turns = 6000 / 3000 + 6000 / 2800 + 6000 / 1000
+    out = verdict(capsys, "ch13_epoch_seconds", taking_turns, **inputs, prefetch=True)
     assert "taking turns" in out and out.startswith("Not yet")
-    assert "faster stage" in verdict(capsys, "ch13_epoch_seconds", 6000 / 900, **inputs, prefetch=True)
-    assert verdict(capsys, "ch13_epoch_seconds", 6000 / 900 + 10, **inputs, prefetch=False).startswith("Correct")
-    assert "10" not in verdict(capsys, "ch13_epoch_seconds", 12.0, **inputs, prefetch=True)  # no reveal
+    assert "one call" in verdict(capsys, "ch13_epoch_seconds", 6000 / 700, **inputs, prefetch=True)
+    assert "fastest stage" in verdict(capsys, "ch13_epoch_seconds", 2.0, **inputs, prefetch=True)
+    assert verdict(capsys, "ch13_epoch_seconds", taking_turns, **inputs, prefetch=False).startswith("Correct")
+    assert "6" not in verdict(capsys, "ch13_epoch_seconds", 12.0, **inputs, prefetch=True)  # no reveal
 
 
 def test_safe_shift_exercise_on_a_digit_in_the_corner(capsys):
@@ -849,7 +857,8 @@ def test_safe_shift_exercise_on_a_digit_in_the_corner(capsys):
     boxes = np.full((50, 2, 4), -1)
     boxes[:, 0] = [0, 0, 4, 4]
     inputs = {"images": X, "boxes": boxes, "strengths": range(4), "max_wrong": 0.01}
-    assert verdict(capsys, "ch13_safe_shift", 1, **inputs) == "Correct: the largest safe shift = 1."
+    out = verdict(capsys, "ch13_safe_shift", 1, **inputs)
+    assert out == "Correct: answer (the largest safe shift, in pixels) = 1."
     assert verdict(capsys, "ch13_safe_shift", 3, **inputs).startswith("Not yet")
     with pytest.raises(ValueError, match="strengths"):
         check("ch13_safe_shift", 0, images=X, boxes=boxes, strengths=[2, 3], max_wrong=0.01)
@@ -857,7 +866,8 @@ def test_safe_shift_exercise_on_a_digit_in_the_corner(capsys):
 
 def test_scaled_learning_rate_exercise_by_hand_and_its_named_mistakes(capsys):
     inputs = {"base_rate": 0.001, "base_batch": 64, "per_replica_batch": 64, "n_replicas": 2}
-    assert verdict(capsys, "ch13_scaled_learning_rate", 0.002, **inputs).startswith("Correct")
+    out = verdict(capsys, "ch13_scaled_learning_rate", 0.002, **inputs)
+    assert out.startswith("Correct") and "answer (the learning rate" in out
     assert "per-replica batch only" in verdict(capsys, "ch13_scaled_learning_rate", 0.001, **inputs)
     assert "global batch, not" in verdict(capsys, "ch13_scaled_learning_rate", 128, **inputs)
     assert verdict(capsys, "ch13_scaled_learning_rate", 0.0015, **inputs).startswith("Not yet")

@@ -197,11 +197,40 @@ def one_box_image(top: int, left: int, size: int = 16, box: int = 4):
     return X, boxes
 
 
-def test_flip_moves_the_box_and_keeps_it_whole():
-    X, boxes = one_box_image(2, 1)
-    out, visible = augment_with_boxes(X, boxes, "flip")
-    assert np.array_equal(out[0, 2:6, 11:15], np.ones((4, 4, 3))) and out.sum() == X.sum()
-    assert visible[0, 0] == 1 and np.isnan(visible[0, 1])
+def test_flip_mirrors_about_half_of_the_images_and_their_boxes_follow():
+    X1, boxes1 = one_box_image(2, 1)
+    n = 400
+    X, boxes = np.repeat(X1, n, axis=0), np.repeat(boxes1, n, axis=0)
+    out, visible = augment_with_boxes(X, boxes, "flip", seed=3)
+    mirrored = np.array([np.array_equal(image, X1[0, :, ::-1]) for image in out])
+    kept = np.array([np.array_equal(image, X1[0]) for image in out])
+    assert np.all(mirrored ^ kept)  # each image is either mirrored or untouched
+    assert 0.4 < mirrored.mean() < 0.6  # with probability 0.5 (400 draws: 0.5 +- 0.1 is 4 sd)
+    assert np.all(visible[:, 0] == 1) and np.all(np.isnan(visible[:, 1]))
+    # the 4x4 box at columns 1..5 of a 16-pixel canvas lands at columns 11..15 when mirrored:
+    # the boxes follow their own image, so the mirrored square sits where the flipped box says
+    assert np.all(out[mirrored][:, 2:6, 11:15] == 1) and np.all(out[kept][:, 2:6, 1:5] == 1)
+    again, _ = augment_with_boxes(X, boxes, "flip", seed=3)
+    assert np.array_equal(out, again)  # the same seed flips the same images
+
+
+def test_flipped_boxes_follow_each_image():
+    rng = np.random.default_rng(0)
+    X = np.zeros((50, 16, 16, 3), np.float32)
+    boxes = np.full((50, 2, 4), -1)
+    for i in range(50):  # a 3x3 square at a random place, recorded in its box
+        top, left = rng.integers(0, 13, size=2)
+        X[i, top:top + 3, left:left + 3] = 1
+        boxes[i, 0] = [top, left, top + 3, left + 3]
+    out, _ = augment_with_boxes(X, boxes, "flip", seed=1)
+    changed = 0
+    for i in range(50):  # the square of each output image is where the mirrored box would be
+        rows, cols = np.nonzero(out[i, ..., 0])
+        flipped = not np.array_equal(out[i], X[i])
+        changed += flipped
+        left = 16 - boxes[i, 0, 3] if flipped else boxes[i, 0, 1]
+        assert (rows.min(), cols.min()) == (boxes[i, 0, 0], left)
+    assert 0 < changed < 50
 
 
 def test_shift_share_matches_a_hand_count():
