@@ -802,7 +802,8 @@ def test_aspect_check_catches_squashed_figures_and_needs_the_books_css(built_boo
     without_css = broken_copy(built_book, tmp_path, CHAPTER, drop=r'<link rel="stylesheet"[^>]*book\.css[^>]*>')
     problems = aspect_problems(browser.run(read_page, without_css, "phone", sidebars=False))
     assert len(problems) >= 3 and all("squashed or stretched" in p for p in problems), problems
-    assert any("an aspect of 1.0" in p and "against its own 2.4" in p for p in problems), problems
+    # chapter 4's learning curves: their drawn aspect falls by far more than any rounding could explain
+    assert any(re.search(r"\(-[4-9]\d%\)", p) for p in problems), problems
 
     Image.new("RGB", (1600, 600), "white").save(tmp_path / "wide.png")
     fixed = f'<img src="{(tmp_path / "wide.png").as_uri()}" style="width: 800px; max-width: 400px; height: 300px !important;">'
@@ -881,7 +882,7 @@ def test_table_checks_catch_misaligned_headers_touching_cells_and_a_silent_scrol
     without_css = browser.run(read_page, broken_copy(built_book, tmp_path, doc, drop=WITHOUT_BOOK_CSS), "phone", sidebars=False)
     problems = without_css["tableProblems"]
     assert any("is not aligned with its values" in p for p in problems), problems
-    assert any("they read as one" in p and "-0.1" in p for p in problems), problems
+    assert any("they read as one" in p for p in problems), problems
     without_js = broken_copy(built_book, tmp_path, doc, drop=r'<script src="[^"]*book\.js[^"]*"></script>')
     report = browser.run(read_page, without_js, "phone", sidebars=False)
     assert report["scrollBoxes"] and len(scroll_cue_problems(report)) == report["scrollBoxes"], report["cueless"]
