@@ -126,8 +126,13 @@ def verdict_choice(
     return f"Not yet: {name} = {_fmt(value)} is one of {listed}, but not the right one{hint}."
 
 
-def verdict_array(answer: Any, expected: Any, *, name: str = "answer", atol: float = 1e-6) -> str:
-    """The one-line verdict for an array answer (see ``check_array``)."""
+def verdict_array(answer: Any, expected: Any, *, name: str = "answer", atol: float = 1e-6,
+                  locate: bool = True) -> str:
+    """The one-line verdict for an array answer (see ``check_array``).
+
+    With ``locate=False`` a wrong answer is told only how many entries are wrong, not where: for a
+    short True/False answer, naming the first wrong position would let the learner flip it and retry.
+    """
     expected = np.asarray(expected)
     if answer is None:
         return f"Not yet: {name} is None. Did you forget to assign or return the array?"
@@ -154,6 +159,8 @@ def verdict_array(answer: Any, expected: Any, *, name: str = "answer", atol: flo
     wrong = ~np.isclose(got_f, expected.astype(np.float64), rtol=0, atol=atol)
     if not wrong.any():
         return f"Correct: {name} matches the expected array of shape {expected.shape}."
+    if not locate:
+        return f"Not yet: {int(wrong.sum())} of {wrong.size} entries of {name} are wrong."
     where = tuple(int(i) for i in np.argwhere(wrong)[0])
     position = ", ".join(str(i) for i in where)
     # Never the expected value: say where the first wrong entry is and what the learner has there.
@@ -191,6 +198,7 @@ class Exercise:
     alternatives: Callable[..., dict[str, float]] | None = None
     options: Callable[..., Sequence[float]] | None = None  # kind "choice": the values allowed
     hint: str = ""  # kind "choice": appended to the verdict on a wrong option
+    locate: bool = True  # kind "array": False says only how many entries are wrong, not where
 
 
 def _sk():
@@ -626,12 +634,14 @@ EXERCISES: dict[str, Exercise] = {
     "ch12_names": Exercise(("y_score",), _threshold, kind="array", name="answer", optional={"threshold": 0.5}),
     # Chapter 13: your own images.
     "ch13_messy_csv": Exercise(("csv_path", "image_folder", "label_names"), _messy_csv, kind="array",
-                               name="answer", quantity="is each row used?"),
+                               name="answer", quantity="is each row used?", locate=False),
     "ch13_epoch_seconds": Exercise(
         ("n_images", "read_rate", "decode_rate", "model_rate", "decode_calls", "prefetch"), _epoch_seconds,
         name="answer", quantity="seconds per epoch", alternatives=_epoch_seconds_alternatives),
-    "ch13_safe_shift": Exercise(("images", "boxes", "strengths", "max_wrong"), _safe_shift,
-                                name="answer", quantity="the largest safe shift, in pixels"),
+    "ch13_safe_shift": Exercise(("images", "boxes", "strengths", "max_wrong"), _safe_shift, kind="choice",
+                                name="answer", quantity="the largest safe shift, in pixels",
+                                options=lambda images, boxes, strengths, max_wrong: list(strengths),
+                                hint=": measure the share of lost digits at every strength"),
     "ch13_scaled_learning_rate": Exercise(
         ("base_rate", "base_batch", "per_replica_batch", "n_replicas"), _scaled_learning_rate,
         name="answer", quantity="the learning rate for the global batch",
@@ -717,7 +727,7 @@ def check(exercise_id: str, answer: Any, *, name: str | None = None, **inputs: A
     kwargs = _validate_inputs(kwargs)
     expected = exercise.solve(**kwargs)
     if exercise.kind == "array":
-        print(verdict_array(answer, expected, name=name))
+        print(verdict_array(answer, expected, name=name, locate=exercise.locate))
         return
     if not np.isfinite(float(expected)):
         raise ValueError(f"inputs: the expected {exercise.quantity or exercise.name} is undefined (NaN) for these inputs")

@@ -830,10 +830,21 @@ def test_messy_csv_exercise_expects_the_rows_a_person_would_trust(capsys, tmp_pa
     out = verdict(capsys, "ch13_messy_csv", [True, False, False, False, True], **inputs)
     assert out.startswith("Correct") and "answer (is each row used?) matches" in out
     out = verdict(capsys, "ch13_messy_csv", [1, 0, 0, 1, 1], **inputs)  # kept the duplicate
-    assert out.startswith("Not yet") and "[3]" in out
+    # how many are wrong, never where: a position would let the learner flip it and retry
+    assert out == "Not yet: 1 of 5 entries of answer (is each row used?) are wrong."
+    out = verdict(capsys, "ch13_messy_csv", [0, 1, 0, 1, 1], **inputs)
+    assert out.startswith("Not yet: 3 of 5 entries") and "[" not in out and "you have" not in out
     # a wrong number of entries names the shape of the CSV's rows, which the learner knows anyway
     assert "(5,)" in verdict(capsys, "ch13_messy_csv", [1, 1], **inputs)
     assert verdict(capsys, "ch13_messy_csv", ..., **inputs).startswith("Not yet")
+
+
+def test_verdict_array_without_locating_says_only_how_many_entries_are_wrong():
+    expected = np.array([True, False, True, True])
+    assert verdict_array([1, 0, 0, 0], expected, locate=False) == "Not yet: 2 of 4 entries of answer are wrong."
+    assert verdict_array([1, 0, 0, 0], expected).endswith("the first is [2], where you have 0.")
+    assert verdict_array([1, 0, 1, 1], expected, locate=False).startswith("Correct")
+    assert "shape (4,)" in verdict_array([1, 0], expected, locate=False)
 
 
 def test_epoch_seconds_exercise_by_hand_and_its_named_mistakes(capsys):
@@ -859,7 +870,11 @@ def test_safe_shift_exercise_on_a_digit_in_the_corner(capsys):
     inputs = {"images": X, "boxes": boxes, "strengths": range(4), "max_wrong": 0.01}
     out = verdict(capsys, "ch13_safe_shift", 1, **inputs)
     assert out == "Correct: answer (the largest safe shift, in pixels) = 1."
-    assert verdict(capsys, "ch13_safe_shift", 3, **inputs).startswith("Not yet")
+    # a choice among the strengths: never "too high" or "too low", which would let the learner bisect
+    for wrong in (0, 2, 3):
+        out = verdict(capsys, "ch13_safe_shift", wrong, **inputs)
+        assert out.startswith("Not yet") and "too" not in out and "not the right one" in out
+    assert "not one of" in verdict(capsys, "ch13_safe_shift", 7, **inputs)
     with pytest.raises(ValueError, match="strengths"):
         check("ch13_safe_shift", 0, images=X, boxes=boxes, strengths=[2, 3], max_wrong=0.01)
 
