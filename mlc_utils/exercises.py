@@ -639,7 +639,7 @@ EXERCISES: dict[str, Exercise] = {
         ("n_images", "read_rate", "decode_rate", "model_rate", "decode_calls", "prefetch"), _epoch_seconds,
         name="answer", quantity="seconds per epoch", alternatives=_epoch_seconds_alternatives),
     "ch13_safe_shift": Exercise(("images", "boxes", "strengths", "max_wrong"), _safe_shift, kind="choice",
-                                name="answer", quantity="the largest safe shift, in pixels",
+                                name="answer", quantity="the largest safe shift",
                                 options=lambda images, boxes, strengths, max_wrong: list(strengths),
                                 hint=": measure the share of lost digits at every strength"),
     "ch13_scaled_learning_rate": Exercise(

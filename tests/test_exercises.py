@@ -869,7 +869,7 @@ def test_safe_shift_exercise_on_a_digit_in_the_corner(capsys):
     boxes[:, 0] = [0, 0, 4, 4]
     inputs = {"images": X, "boxes": boxes, "strengths": range(4), "max_wrong": 0.01}
     out = verdict(capsys, "ch13_safe_shift", 1, **inputs)
-    assert out == "Correct: answer (the largest safe shift, in pixels) = 1."
+    assert out == "Correct: answer (the largest safe shift) = 1."
     # a choice among the strengths: never "too high" or "too low", which would let the learner bisect
     for wrong in (0, 2, 3):
         out = verdict(capsys, "ch13_safe_shift", wrong, **inputs)
