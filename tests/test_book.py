@@ -322,3 +322,41 @@ def test_notebook_kernels_have_no_network(tmp_path):
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def _lean_pages():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lean_pages", ROOT / "book" / "_ext" / "lean_pages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_built_figures_become_lighter_palette_pngs_of_the_same_size():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    palette_png = _lean_pages().palette_png
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(np.linspace(0, 1, 50) ** 2, "o-", label="a curve")
+    ax.imshow(np.random.default_rng(0).random((32, 32, 3)), extent=(0, 10, 0, 0.5))  # noisy pixels too
+    ax.legend()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=200)
+    plt.close(fig)
+    original = buffer.getvalue()
+    lighter = palette_png(original)
+    assert len(lighter) < 0.7 * len(original)
+    with Image.open(io.BytesIO(lighter)) as small, Image.open(io.BytesIO(original)) as big:
+        assert small.mode == "P" and small.size == big.size
+    assert palette_png(lighter) is lighter  # already a palette: left alone
+    see_through = io.BytesIO()
+    Image.new("RGBA", (20, 20), (255, 0, 0, 128)).save(see_through, "PNG")
+    assert palette_png(see_through.getvalue()) == see_through.getvalue()  # partial transparency kept

@@ -12,6 +12,10 @@
   1.16 MB, of which 0.43 MB is the right-click menu (show the TeX source, zoom, speech settings). Its
   ``startup.js`` loads the same TeX input and HTML output, and the hidden MathML that screen readers read
   (``a11y/assistive-mml``), from the same folder: 0.76 MB, so a chapter stays under 2.5 MB.
+- **Figures as 256-colour PNGs.** The notebooks keep matplotlib's full-colour retina PNGs; the built
+  book re-encodes each image in ``_images`` with a 256-colour palette (Floyd-Steinberg dithering), which
+  keeps same-sized images about 40 % as heavy. Charts hold far fewer than 256 colours; the noisy digit
+  images dither invisibly at their size. An image is replaced only when the palette copy is smaller.
 """
 
 from __future__ import annotations
@@ -78,7 +82,36 @@ def _add_filter(app):
         app.builder.templates.environment.filters["without_fontawesome_js"] = without_fontawesome_js
 
 
+def palette_png(data: bytes) -> bytes:
+    """``data`` (a PNG) re-encoded with a 256-colour palette, or unchanged when that is not smaller."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        if image.mode == "P":
+            return data
+        has_alpha = image.mode in ("RGBA", "LA") and image.getextrema()[-1][0] < 255
+        if has_alpha:
+            return data  # a palette would lose partial transparency
+        buffer = io.BytesIO()
+        image.convert("RGB").quantize(256).save(buffer, "PNG", optimize=True)
+    smaller = buffer.getvalue()
+    return smaller if len(smaller) < len(data) else data
+
+
+def _palette_images(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    for path in sorted((Path(app.outdir) / "_images").glob("*.png")):
+        data = path.read_bytes()
+        lighter = palette_png(data)
+        if lighter is not data:
+            path.write_bytes(lighter)
+
+
 def setup(app):
+    app.connect("build-finished", _palette_images)
     app.connect("config-inited", _add_templates)
     app.connect("config-inited", _lean_mathjax)
     app.connect("builder-inited", _add_filter)
