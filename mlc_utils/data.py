@@ -372,6 +372,21 @@ def make_tf_dataset(X: Any, Y: Any, *, batch_size: int = 64, shuffle: bool = Tru
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+def _check_composition(n_samples, split, seed, min_digits, max_digits):
+    """The arguments that describe a MultiDigits draw, checked (for the functions that describe its images)."""
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    check_choice(split, "split", SPLITS)
+    seed = check_seed(seed)
+    min_digits = check_int(min_digits, "min_digits", minimum=1)
+    max_digits = check_int(max_digits, "max_digits", minimum=1)
+    if max_digits > MAX_DIGITS or min_digits > max_digits:
+        raise ValueError(
+            f"min_digits, max_digits: expected 1 <= min_digits <= max_digits <= {MAX_DIGITS}, "
+            f"got {min_digits} and {max_digits}"
+        )
+    return n_samples, seed, min_digits, max_digits
+
+
 def multidigits_sources(
     n_samples: int,
     *,
@@ -388,16 +403,7 @@ def multidigits_sources(
     ``sklearn.datasets.load_digits()``, and -1 for an empty quadrant. With ``source_indices`` it
     lets a reader verify that a split composes its images only from its own pool of digits.
     """
-    n_samples = check_int(n_samples, "n_samples", minimum=1)
-    check_choice(split, "split", SPLITS)
-    seed = check_seed(seed)
-    min_digits = check_int(min_digits, "min_digits", minimum=1)
-    max_digits = check_int(max_digits, "max_digits", minimum=1)
-    if max_digits > MAX_DIGITS or min_digits > max_digits:
-        raise ValueError(
-            f"min_digits, max_digits: expected 1 <= min_digits <= max_digits <= {MAX_DIGITS}, "
-            f"got {min_digits} and {max_digits}"
-        )
+    n_samples, seed, min_digits, max_digits = _check_composition(n_samples, split, seed, min_digits, max_digits)
     _, _, sources, _ = _generate(n_samples, split, seed, min_digits, max_digits)
     return sources
 
@@ -420,16 +426,7 @@ def multidigits_boxes(
     ``j`` is absent. ``boxes[..., 0] >= 0`` equals ``Y == 1``. Used to check what a model looks at
     and what an augmentation cuts away.
     """
-    n_samples = check_int(n_samples, "n_samples", minimum=1)
-    check_choice(split, "split", SPLITS)
-    seed = check_seed(seed)
-    min_digits = check_int(min_digits, "min_digits", minimum=1)
-    max_digits = check_int(max_digits, "max_digits", minimum=1)
-    if max_digits > MAX_DIGITS or min_digits > max_digits:
-        raise ValueError(
-            f"min_digits, max_digits: expected 1 <= min_digits <= max_digits <= {MAX_DIGITS}, "
-            f"got {min_digits} and {max_digits}"
-        )
+    n_samples, seed, min_digits, max_digits = _check_composition(n_samples, split, seed, min_digits, max_digits)
     if label_weights is not None:
         weights = _as_numeric_array(label_weights, "label_weights").astype(np.float64)
         if weights.shape != (len(DIGIT_NAMES),) or not np.all(np.isfinite(weights)) or np.any(weights <= 0):
