@@ -19,7 +19,7 @@ import numpy as np
 from ._tensorflow import keras, tf
 from ._validation import check_int
 
-__all__ = ["last_conv_layer", "grad_cam", "pointing_game"]
+__all__ = ["last_conv_layer", "grad_cam", "pointing_game", "energy_pointing_game"]
 
 
 def _check_model(model: Any) -> None:
@@ -120,6 +120,37 @@ def pointing_game(maps: Any, boxes: Any) -> np.ndarray:
     map with several equally bright pixels scores a hit only if *all* of them are inside the box,
     and an all-zero map (no evidence) is a miss.
     """
+    m, b = _check_maps_and_boxes(maps, boxes)
+    flat = m.reshape(len(m), -1)
+    peak = flat.max(axis=1, keepdims=True)
+    inside = _inside(b, m.shape[1:]).reshape(len(m), -1)
+    brightest = flat == peak
+    return np.all(~brightest | inside, axis=1) & (peak[:, 0] > 0)
+
+
+def energy_pointing_game(maps: Any, boxes: Any) -> np.ndarray:
+    """The share of each map's positive mass that lies inside its box, in [0, 1]: one per map.
+
+    The energy-based pointing game of Score-CAM (Wang et al., 2020): unlike the pointing game, it does
+    not saturate once the peak is in the box, and a map that spreads over the image scores less.
+    ``maps`` and ``boxes`` as for ``pointing_game``; negative values count as zero, and an all-zero
+    map (no evidence) scores 0.
+    """
+    m, b = _check_maps_and_boxes(maps, boxes)
+    mass = np.maximum(m, 0).reshape(len(m), -1).astype(float)
+    inside = (mass * _inside(b, m.shape[1:]).reshape(len(m), -1)).sum(axis=1)
+    total = mass.sum(axis=1)
+    return np.divide(inside, total, out=np.zeros_like(total), where=total > 0)
+
+
+def _inside(b: np.ndarray, shape: tuple) -> np.ndarray:
+    """(n, height, width) masks: True inside each box."""
+    rows, cols = np.arange(shape[0])[None, :, None], np.arange(shape[1])[None, None, :]
+    return ((rows >= b[:, 0, None, None]) & (rows < b[:, 2, None, None]) &
+            (cols >= b[:, 1, None, None]) & (cols < b[:, 3, None, None]))
+
+
+def _check_maps_and_boxes(maps: Any, boxes: Any) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(maps, (str, bytes)) or maps is None:
         raise TypeError(f"maps: expected an array of maps, got {type(maps).__name__}")
     m = np.asarray(maps)
@@ -135,10 +166,4 @@ def pointing_game(maps: Any, boxes: Any) -> np.ndarray:
     if np.any(b[:, 0] >= b[:, 2]) or np.any(b[:, 1] >= b[:, 3]) or np.any(b < 0):
         raise ValueError("boxes: expected (top, left, bottom, right) with 0 <= top < bottom and "
                          "0 <= left < right; an absent label's box (-1) cannot be scored")
-    flat = m.reshape(len(m), -1)
-    peak = flat.max(axis=1, keepdims=True)
-    rows, cols = np.divmod(np.arange(flat.shape[1]), m.shape[2])
-    inside = ((rows[None] >= b[:, :1]) & (rows[None] < b[:, 2:3]) &
-              (cols[None] >= b[:, 1:2]) & (cols[None] < b[:, 3:4]))
-    brightest = flat == peak
-    return np.all(~brightest | inside, axis=1) & (peak[:, 0] > 0)
+    return m, b

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from mlc_utils._tensorflow import keras
-from mlc_utils.explain import grad_cam, last_conv_layer, pointing_game
+from mlc_utils.explain import energy_pointing_game, grad_cam, last_conv_layer, pointing_game
 
 
 def _region_model(masks):
@@ -122,6 +122,19 @@ def test_pointing_game_by_hand():
     assert pointing_game(maps[:1], np.array([[2, 2, 4, 4]])).tolist() == [False]  # bottom/right exclusive
 
 
+def test_energy_pointing_game_by_hand():
+    maps = np.zeros((3, 4, 4))
+    maps[0, 0, 0], maps[0, 1, 1], maps[0, 3, 3] = 2, 1, 1      # 3 of 4 units inside [0, 0, 2, 2]
+    maps[1, 0, 0], maps[1, 3, 3] = 1, -5                       # negative mass counts as zero
+    # maps[2] is all zero: no evidence, 0
+    boxes = np.array([[0, 0, 2, 2]] * 3)
+    assert np.allclose(energy_pointing_game(maps, boxes), [0.75, 1.0, 0.0])
+    # a flat map scores the box's share of the image: 4 of 16 pixels
+    assert np.allclose(energy_pointing_game(np.ones((1, 4, 4)), boxes[:1]), [0.25])
+    # bottom/right exclusive: the box [1, 1, 3, 3] holds (1, 1) but not (3, 3)
+    assert np.allclose(energy_pointing_game(maps[:1], np.array([[1, 1, 3, 3]])), [0.25])
+
+
 def test_an_all_zero_map_stays_zero():
     model = _region_model([TOP_LEFT, ~TOP_LEFT])
     blank = np.zeros((1, 16, 16, 1), "float32")
@@ -145,6 +158,8 @@ def test_an_all_zero_map_stays_zero():
     (lambda m: pointing_game(np.zeros((1, 4, 4)), np.array([[-1, -1, -1, -1]])), ValueError, "absent"),
     (lambda m: pointing_game(np.zeros((4, 4)), np.array([[0, 0, 2, 2]])), ValueError, "maps"),
     (lambda m: pointing_game("maps", np.array([[0, 0, 2, 2]])), TypeError, "maps"),
+    (lambda m: energy_pointing_game(np.zeros((2, 4, 4)), np.array([[0, 0, 2, 2]])), ValueError, "boxes"),
+    (lambda m: energy_pointing_game(np.zeros((1, 4, 4), bool), np.array([[0, 0, 2, 2]])), TypeError, "maps"),
     (lambda m: last_conv_layer(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])), ValueError, "4-D"),
 ])
 def test_bad_input_is_refused_by_name(call, error, argument):
