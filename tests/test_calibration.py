@@ -140,3 +140,118 @@ def test_known_new_priors_apply_bayes_rule_once():
 def test_bad_input_is_refused_by_name(call, error, argument):
     with pytest.raises(error, match=argument):
         call()
+
+
+# --- Mutation-testing follow-ups (make mutation): each test pins a behaviour a user relies on. ---
+
+# expected_calibration_error
+
+def test_ece_errors_start_with_the_argument_name():
+    with pytest.raises(ValueError, match=r"^n_bins: expected an integer >= 1, got 0"):
+        expected_calibration_error(Y, S, n_bins=0)
+    with pytest.raises(TypeError, match=r"^per_label: expected True or False, got int$"):
+        expected_calibration_error(Y, S, per_label=1)
+
+
+# apply_temperature
+
+def test_a_temperature_moves_saturated_scores_off_0_and_1():
+    # float32 sigmoids reach exactly 0 and 1; softening (T > 1) must still move them inward, and
+    # keep them far more confident than 1e-3 (their logit is clipped, not dropped).
+    softened = apply_temperature(np.array([[0.0, 1.0]], dtype=np.float32), 2.0)
+    assert np.all(np.isfinite(softened))
+    assert 0 < softened[0, 0] < 1e-3 and 1 - 1e-3 < softened[0, 1] < 1
+    assert softened[0, 0] == pytest.approx(1 - softened[0, 1])
+
+
+def test_apply_temperature_refuses_what_is_not_a_temperature_by_name():
+    with pytest.raises(TypeError, match=r"^temperature: expected a positive number or one per label, got str$"):
+        apply_temperature(S, "2")
+    with pytest.raises(TypeError, match=r"got NoneType$"):
+        apply_temperature(S, None)
+    with pytest.raises(TypeError, match=r"^temperature: expected numbers, got dtype <U1$"):
+        apply_temperature(S, ["2", "2", "2"])
+    with pytest.raises(ValueError, match=r"^temperature: expected a number or 3 values \(one per label\), got shape \(1, 3\)"):
+        apply_temperature(S, [[1.0, 2.0, 3.0]])
+    with pytest.raises(ValueError, match=r"^y_score: expected probabilities in \[0, 1\]"):
+        apply_temperature(S * 2, 1.0)
+
+
+# fit_temperature
+
+def test_the_fitted_temperature_is_the_minimum_to_six_digits():
+    # An independent solve: the root of d loss / d log T = mean((sigmoid(z / T) - y) * (-z / T)).
+    from scipy.optimize import brentq
+
+    gen = np.random.default_rng(24)
+    y = (gen.random(200) < 0.4).astype(int)
+    logits = np.where(y == 1, 1.0, -1.0) * 0.99 + gen.normal(0, 1.5, 200)
+    s = 1 / (1 + np.exp(-logits))
+
+    def slope(log_t):
+        u = logits / np.exp(log_t)
+        return np.mean((1 / (1 + np.exp(-u)) - y) * -u)
+
+    exact = np.exp(brentq(slope, np.log(0.05), np.log(20.0), xtol=1e-15))
+    assert 1.1 < exact < 1.3
+    assert fit_temperature(y[:, None], s[:, None])[0] == pytest.approx(exact, rel=5e-7)
+
+
+def test_scores_that_carry_no_information_get_the_largest_temperature_20():
+    # Labels independent of confident scores: the loss keeps falling as T grows, so T stops at 20.
+    y = np.array([[1], [0], [1], [0]] * 25)
+    s = np.array([[0.9], [0.9], [0.1], [0.1]] * 25)
+    assert fit_temperature(y, s)[0] == pytest.approx(20.0, rel=1e-4)
+    assert fit_temperature(y, s, per_label=True)[0] == pytest.approx(20.0, rel=1e-4)
+
+
+# adjust_to_new_priors
+
+def test_float32_priors_work_like_float64_ones():
+    # e.g. priors computed as Y.mean(axis=0) of a float32 label matrix
+    prior32, new32 = np.float32([0.2, 0.5, 0.7]), np.float32([0.1, 0.5, 0.9])
+    for kwargs in ({}, {"new_priors": new32}):
+        adjusted, priors = adjust_to_new_priors(S, prior32, **kwargs)
+        expected = adjust_to_new_priors(S, prior32.astype(np.float64),
+                                        **{k: v.astype(np.float64) for k, v in kwargs.items()})
+        np.testing.assert_allclose(adjusted, expected[0], rtol=1e-6)
+        np.testing.assert_allclose(priors, expected[1], rtol=1e-6)
+        assert adjusted.dtype == priors.dtype == np.float64
+
+
+def test_em_stops_at_the_first_step_that_moves_the_prior_by_less_than_tol():
+    scores = np.array([[0.75], [0.25], [0.25], [0.25]])
+    # step 1 moves the prior from 0.5 to the mean score 0.375 (by 0.125, exact in binary);
+    # step 2, at prior 0.375: 0.75 -> 0.5625 / 0.875, 0.25 -> 0.1875 / 1.125, mean 2 / 7 (by 0.089)
+    adjusted, priors = adjust_to_new_priors(scores, [0.5], tol=0.2)
+    assert priors.tolist() == [0.375] and adjusted.ravel().tolist() == [0.75, 0.25, 0.25, 0.25]
+    adjusted, priors = adjust_to_new_priors(scores, [0.5], tol=0.125)  # "less than": 0.125 goes on
+    assert priors[0] == pytest.approx(2 / 7)
+    np.testing.assert_allclose(adjusted.ravel(), [0.5625 / 0.875] + [0.1875 / 1.125] * 3)
+
+
+def test_em_stops_after_1000_steps_by_default():
+    # Scores never above the training prior: the estimate creeps toward 0 and is still moving at
+    # step 1000, so the default max_iter=1000 decides where it stops.
+    scores = np.array([[0.49], [0.5], [0.5], [0.5]])
+    adjusted, priors = adjust_to_new_priors(scores, [0.5])
+    at_1000 = adjust_to_new_priors(scores, [0.5], max_iter=1000)
+    assert priors.tolist() == at_1000[1].tolist() and adjusted.tolist() == at_1000[0].tolist()
+    assert adjust_to_new_priors(scores, [0.5], max_iter=1001)[1][0] < priors[0] < 1e-4
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: adjust_to_new_priors(S * 2, [0.2, 0.5, 0.7]), ValueError, r"^y_score: expected probabilities"),
+    (lambda: adjust_to_new_priors(S, [0.2, 0.5]), ValueError, r"^train_priors: expected 3 frequencies"),
+    (lambda: adjust_to_new_priors(S, "0.2"), TypeError, r"^train_priors: expected one frequency per label, got str$"),
+    (lambda: adjust_to_new_priors(S, None), TypeError, r"^train_priors: .* got NoneType$"),
+    (lambda: adjust_to_new_priors(S, ["0.2", "0.5", "0.7"]), TypeError, r"^train_priors: expected numbers, got dtype <U3$"),
+    (lambda: adjust_to_new_priors(S, [0.2, 0.5, 0.7], new_priors=[0.2, 0.5]), ValueError, r"^new_priors: expected 3"),
+    (lambda: adjust_to_new_priors(S, [0.2, 0.5, 0.7], new_priors=["0.1"] * 3), TypeError, r"^new_priors: expected numbers"),
+    (lambda: adjust_to_new_priors(S, [0.2, 0.5, 0.7], max_iter=0), ValueError, r"^max_iter: expected an integer >= 1"),
+    (lambda: adjust_to_new_priors(S, [0.2, 0.5, 0.7], tol=True), ValueError, r"^tol: expected a positive number, got True$"),
+    (lambda: adjust_to_new_priors(S, [0.2, 0.5, 0.7], tol="1e-8"), ValueError, r"^tol: expected a positive number"),
+])
+def test_adjust_to_new_priors_errors_start_with_the_argument_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

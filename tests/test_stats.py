@@ -89,3 +89,38 @@ def test_bad_input_is_refused_by_name(kwargs, error, argument):
     arguments = {"scores_a": A, "scores_b": B, "n_train": 90, "n_test": 10, **kwargs}
     with pytest.raises(error, match=argument):
         corrected_resampled_ttest(arguments.pop("scores_a"), arguments.pop("scores_b"), **arguments)
+
+
+# --- Mutation-testing follow-ups (make mutation): each test pins a behaviour a user relies on. ---
+
+def test_identical_differences_still_report_every_field():
+    same = corrected_resampled_ttest([0.5, 0.6, 0.7], [0.4, 0.5, 0.6], n_train=9, n_test=1, confidence=0.9)
+    assert same.mean_difference == pytest.approx(0.1) and same.df == 2 and same.confidence == 0.9
+    assert str(same).startswith("mean difference +0.1000, 90 % interval [+0.1000, +0.1000], t = inf on 2 df")
+
+
+def test_integer_and_float32_scores_are_accepted():
+    # e.g. numbers of correct answers per split, or a Keras metric's float32 values
+    counts = corrected_resampled_ttest([80, 82, 81, 79, 83], [78, 80, 80, 80, 80], n_train=90, n_test=10)
+    reference = corrected_resampled_ttest(A, B, n_train=90, n_test=10)
+    assert counts.mean_difference == pytest.approx(1.4)
+    assert counts.t == pytest.approx(reference.t) and counts.p_value == pytest.approx(reference.p_value)
+    single = corrected_resampled_ttest(np.float32(A), np.float32(B), n_train=90, n_test=10)
+    assert single.t == pytest.approx(reference.t, rel=1e-4)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"scores_a": "0.8"}, TypeError, r"^scores_a: expected one score per split .*, got str$"),
+    ({"scores_b": None}, TypeError, r"^scores_b: expected one score per split .*, got NoneType$"),
+    ({"scores_a": ["a"] * 5}, TypeError, r"^scores_a: expected numbers"),
+    ({"scores_b": [0.8, float("inf"), 0.8, 0.8, 0.8]}, ValueError, r"^scores_b: expected finite"),
+    ({"scores_b": B[:4]}, ValueError, r"^scores_b: expected one score per split like scores_a"),
+    ({"n_train": 90.0}, TypeError, r"^n_train: expected a whole number of samples, got float$"),
+    ({"n_train": 0}, ValueError, r"^n_train: expected at least 1 sample"),
+    ({"n_test": "10"}, TypeError, r"^n_test: expected a whole number of samples, got str$"),
+    ({"n_test": -1}, ValueError, r"^n_test: expected at least 1 sample"),
+])
+def test_errors_start_with_the_argument_name(kwargs, error, message):
+    arguments = {"scores_a": A, "scores_b": B, "n_train": 90, "n_test": 10, **kwargs}
+    with pytest.raises(error, match=message):
+        corrected_resampled_ttest(arguments.pop("scores_a"), arguments.pop("scores_b"), **arguments)
