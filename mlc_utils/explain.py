@@ -19,7 +19,7 @@ import numpy as np
 from ._tensorflow import keras, tf
 from ._validation import check_int
 
-__all__ = ["last_conv_layer", "grad_cam", "pointing_game", "energy_pointing_game"]
+__all__ = ["last_conv_layer", "grad_cam", "grad_cams", "pointing_game", "energy_pointing_game"]
 
 
 def _check_model(model: Any) -> None:
@@ -58,8 +58,9 @@ def _label_logit_head(model: Any):
     return None
 
 
-def _grad_cam_raw(model: Any, x: np.ndarray, label: int, layer: str, hires: bool = False) -> np.ndarray:
-    """Weighted channel sum at the layer's resolution, before ReLU: shape (n, h, w)."""
+def _grad_cam_raw(model: Any, x: np.ndarray, label: int, layer: str,
+                  methods: tuple = ("gradcam",)) -> dict:
+    """Weighted channel sum at the layer's resolution, before ReLU: {method: shape (n, h, w)}."""
     head = _label_logit_head(model)
     # Differentiate the label's logit, as Selvaraju et al. do: a float32 sigmoid reaches exactly 1.0,
     # where its gradient, and with it the map, would vanish.
@@ -73,10 +74,13 @@ def _grad_cam_raw(model: Any, x: np.ndarray, label: int, layer: str, hires: bool
         else:
             score = out[:, label]
     gradients = tape.gradient(score, activations)          # d score / d activation, (n, h, w, k)
-    if hires:                                               # HiResCAM: each position its own weight
-        return tf.reduce_sum(gradients * activations, axis=-1).numpy()
-    weights = tf.reduce_mean(gradients, axis=(1, 2))        # one weight per channel, (n, k)
-    return tf.einsum("nhwk,nk->nhw", activations, tf.cast(weights, activations.dtype)).numpy()
+    raw = {}
+    if "hirescam" in methods:                               # HiResCAM: each position its own weight
+        raw["hirescam"] = tf.reduce_sum(gradients * activations, axis=-1).numpy()
+    if "gradcam" in methods:                                # Grad-CAM: one weight per channel, (n, k)
+        weights = tf.reduce_mean(gradients, axis=(1, 2))
+        raw["gradcam"] = tf.einsum("nhwk,nk->nhw", activations, tf.cast(weights, activations.dtype)).numpy()
+    return raw
 
 
 def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None,
@@ -93,6 +97,22 @@ def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None,
     ``method="hirescam"`` multiplies gradient and activation position by position and sums over
     channels (HiResCAM), instead of weighing each channel by its gradient averaged over positions.
     """
+    if method not in _METHODS:
+        raise ValueError(f"method: expected 'gradcam' or 'hirescam', got {method!r}")
+    return grad_cams(model, images, label, layer=layer, methods=(method,))[method]
+
+
+_METHODS = ("gradcam", "hirescam")
+
+
+def grad_cams(model: Any, images: Any, label: int, *, layer: str | None = None,
+              methods: tuple = _METHODS) -> dict:
+    """``grad_cam`` for several methods from ONE forward and backward pass: ``{method: maps}``.
+
+    Grad-CAM and HiResCAM combine the same activations and gradients differently, so drawing both
+    costs about as much as drawing one. Arguments as for ``grad_cam``; ``methods`` a tuple of
+    method names, each ``"gradcam"`` or ``"hirescam"``.
+    """
     _check_model(model)
     x = _check_images(images, model)
     n_labels = int(model.outputs[0].shape[-1])
@@ -103,11 +123,18 @@ def grad_cam(model: Any, images: Any, label: int, *, layer: str | None = None,
         raise TypeError(f"layer: expected a layer name, got {type(layer).__name__}")
     elif layer not in {l.name for l in model.layers} or len(model.get_layer(layer).output.shape) != 4:
         raise ValueError(f"layer: expected the name of a layer with a 4-D output, got {layer!r}")
-    if method not in ("gradcam", "hirescam"):
-        raise ValueError(f"method: expected 'gradcam' or 'hirescam', got {method!r}")
-    raw = np.maximum(_grad_cam_raw(model, x, label, layer, hires=method == "hirescam"), 0)
-    resized = tf.image.resize(raw[..., None], x.shape[1:3], method="bilinear").numpy()[..., 0]
-    peak = resized.reshape(len(x), -1).max(axis=1)
+    if isinstance(methods, str) or not isinstance(methods, (tuple, list)):
+        raise TypeError(f"methods: expected a tuple of method names, got {type(methods).__name__}")
+    if not methods or any(m not in _METHODS for m in methods):
+        raise ValueError(f"methods: expected one or more of 'gradcam', 'hirescam', got {methods!r}")
+    raw = _grad_cam_raw(model, x, label, layer, methods=tuple(methods))
+    return {method: _to_image(raw[method], x.shape[1:3]) for method in methods}
+
+
+def _to_image(raw: np.ndarray, size: tuple) -> np.ndarray:
+    """Positive part, resized bilinearly to the image, divided by each map's maximum."""
+    resized = tf.image.resize(np.maximum(raw, 0)[..., None], size, method="bilinear").numpy()[..., 0]
+    peak = resized.reshape(len(raw), -1).max(axis=1)
     return np.divide(resized, peak[:, None, None], out=np.zeros_like(resized),
                      where=peak[:, None, None] > 0).astype(np.float32)
 

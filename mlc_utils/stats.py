@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PairedComparison", "corrected_resampled_ttest"]
+__all__ = ["PairedComparison", "bootstrap_interval", "corrected_resampled_ttest"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +107,38 @@ def corrected_resampled_ttest(
     p = float(2 * stats.t.sf(abs(t), df))
     half = float(stats.t.ppf(0.5 + confidence / 2, df)) * std_error
     return PairedComparison(mean, std_error, float(t), df, p, mean - half, mean + half, float(confidence))
+
+
+def bootstrap_interval(
+    statistic: Any,
+    n_items: int,
+    *,
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple:
+    """Percentile bootstrap interval of a statistic, resampling whole items (images) with replacement.
+
+    ``statistic(idx)`` receives an integer array of shape ``(n_boot, n_items)``, each row one resample
+    of the item indices ``0 .. n_items - 1``, and returns one value per row, shape ``(n_boot,)``, or
+    one row of ``k`` values per resample, shape ``(n_boot, k)``. Resample whole images, not labels:
+    the labels of one image share its pixels and its model pass. For a paired comparison compute
+    both arms on the same ``idx`` and return their difference. Returns ``(low, high)``, the
+    ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` percentiles of the draws (floats, or arrays
+    of ``k``). The resamples are ``np.random.default_rng(seed).integers(0, n_items, (n_boot, n_items))``.
+    """
+    if not callable(statistic):
+        raise TypeError(f"statistic: expected a function of the resampled indices, got {type(statistic).__name__}")
+    n_items, n_boot = _size(n_items, "n_items"), _size(n_boot, "n_boot")
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)) \
+            or not 0 < confidence < 1:
+        raise ValueError(f"confidence: expected a number strictly between 0 and 1, got {confidence!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed: expected a whole number, got {type(seed).__name__}")
+    idx = np.random.default_rng(seed).integers(0, n_items, (n_boot, n_items))
+    draws = np.asarray(statistic(idx), dtype=float)
+    if draws.ndim not in (1, 2) or draws.shape[0] != n_boot:
+        raise ValueError(f"statistic: expected one value (or one row) per resample, shape ({n_boot},) "
+                         f"or ({n_boot}, k), got {draws.shape}")
+    low, high = np.percentile(draws, [50 * (1 - confidence), 50 * (1 + confidence)], axis=0)
+    return (float(low), float(high)) if draws.ndim == 1 else (low, high)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from mlc_utils._tensorflow import keras
-from mlc_utils.explain import energy_pointing_game, grad_cam, last_conv_layer, pointing_game
+from mlc_utils.explain import energy_pointing_game, grad_cam, grad_cams, last_conv_layer, pointing_game
 
 
 def _region_model(masks):
@@ -92,6 +92,37 @@ def test_hirescam_keeps_each_position_s_own_weight_by_hand():
     assert not np.allclose(grad_cam(model, x, 0), expected, atol=1e-3)  # Grad-CAM differs here
 
 
+def test_grad_cams_draws_both_methods_from_one_pass_as_by_hand():
+    # conv -> flatten -> linear score, as above: HiResCAM is sum_k W[h, w, k] A[h, w, k], Grad-CAM
+    # sum_k mean_hw(W[., ., k]) A[h, w, k]; the two differ, and grad_cams must return each one
+    inputs = keras.Input((5, 5, 2))
+    features = keras.layers.Conv2D(3, 1, name="features")(inputs)
+    score = keras.layers.Dense(1, activation="sigmoid", name="labels")(keras.layers.Flatten()(features))
+    model = keras.Model(inputs, score)
+    rng = np.random.default_rng(4)
+    model.get_layer("features").set_weights([rng.normal(size=(1, 1, 2, 3)).astype("float32"), np.zeros(3, "float32")])
+    kernel = rng.normal(size=(75, 1)).astype("float32").reshape(5, 5, 3)
+    model.get_layer("labels").set_weights([kernel.reshape(75, 1), np.zeros(1, "float32")])
+    x = rng.normal(size=(3, 5, 5, 2)).astype("float32")
+    activations = keras.Model(inputs, features)(x).numpy()
+
+    def normalised(raw):
+        raw = np.maximum(raw, 0)
+        peak = raw.reshape(len(raw), -1).max(axis=1)[:, None, None]
+        return np.divide(raw, peak, out=np.zeros_like(raw), where=peak > 0)
+
+    both = grad_cams(model, x, 0, layer="features")
+    assert set(both) == {"gradcam", "hirescam"}
+    np.testing.assert_allclose(both["hirescam"], normalised((activations * kernel).sum(axis=-1)),
+                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(both["gradcam"], normalised((activations * kernel.mean(axis=(0, 1))).sum(axis=-1)),
+                               rtol=1e-4, atol=1e-6)
+    assert not np.allclose(both["gradcam"], both["hirescam"], atol=1e-3)
+    only = grad_cams(model, x, 0, layer="features", methods=("hirescam",))
+    assert list(only) == ["hirescam"]
+    np.testing.assert_array_equal(only["hirescam"], grad_cam(model, x, 0, layer="features", method="hirescam"))
+
+
 def test_hirescam_equals_grad_cam_under_global_average_pooling():
     model = _region_model([TOP_LEFT, ~TOP_LEFT])
     x = _two_squares() + np.random.default_rng(3).random((1, 16, 16, 1)).astype("float32")
@@ -153,6 +184,10 @@ def test_an_all_zero_map_stays_zero():
     (lambda m: grad_cam(m, _two_squares(), 0, layer="nope"), ValueError, "layer"),
     (lambda m: grad_cam(m, _two_squares(), 0, layer=3), TypeError, "layer"),
     (lambda m: grad_cam(m, _two_squares(), 0, method="gradient"), ValueError, "method"),
+    (lambda m: grad_cams(m, _two_squares(), 0, methods="gradcam"), TypeError, "methods"),
+    (lambda m: grad_cams(m, _two_squares(), 0, methods=()), ValueError, "methods"),
+    (lambda m: grad_cams(m, _two_squares(), 0, methods=("gradcam", "cam")), ValueError, "methods"),
+    (lambda m: grad_cams(m, _two_squares(), 7), ValueError, "label"),
     (lambda m: pointing_game(np.zeros((2, 4, 4)), np.zeros((2, 4))), TypeError, "boxes"),
     (lambda m: pointing_game(np.zeros((2, 4, 4)), np.array([[0, 0, 2, 2]])), ValueError, "boxes"),
     (lambda m: pointing_game(np.zeros((1, 4, 4)), np.array([[-1, -1, -1, -1]])), ValueError, "absent"),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from mlc_utils.stats import PairedComparison, corrected_resampled_ttest
+from mlc_utils.stats import PairedComparison, bootstrap_interval, corrected_resampled_ttest
 
 A = [0.80, 0.82, 0.81, 0.79, 0.83]
 B = [0.78, 0.80, 0.80, 0.80, 0.80]
@@ -81,9 +81,9 @@ def test_the_result_reads_as_a_sentence():
     ({"n_train": 90.0}, TypeError, "n_train"),
     ({"n_test": True}, TypeError, "n_test"),
     ({"n_test": -1}, ValueError, "n_test"),
-    ({"confidence": 1.0}, ValueError, "confidence"),
-    ({"confidence": 0}, ValueError, "confidence"),
-    ({"confidence": "0.95"}, ValueError, "confidence"),
+    ({"confidence": 1.0}, ValueError, r"^confidence: "),
+    ({"confidence": 0}, ValueError, r"^confidence: "),
+    ({"confidence": "0.95"}, ValueError, r"^confidence: "),
 ])
 def test_bad_input_is_refused_by_name(kwargs, error, argument):
     arguments = {"scores_a": A, "scores_b": B, "n_train": 90, "n_test": 10, **kwargs}
@@ -124,3 +124,49 @@ def test_errors_start_with_the_argument_name(kwargs, error, message):
     arguments = {"scores_a": A, "scores_b": B, "n_train": 90, "n_test": 10, **kwargs}
     with pytest.raises(error, match=message):
         corrected_resampled_ttest(arguments.pop("scores_a"), arguments.pop("scores_b"), **arguments)
+
+
+def test_bootstrap_interval_by_hand():
+    # five items, four resamples drawn as the docstring says; the statistic is the mean, row by row
+    values = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    rows = np.random.default_rng(7).integers(0, 5, (4, 5))
+    means = sorted(float(np.mean([values[k] for k in row])) for row in rows)
+    # numpy's default percentile interpolates linearly between order statistics: 2.5 % of 3 gaps
+    expected_low = means[0] + 0.075 * (means[1] - means[0])
+    expected_high = means[2] + 0.925 * (means[3] - means[2])
+    low, high = bootstrap_interval(lambda idx: values[idx].mean(axis=1), 5, n_boot=4, seed=7)
+    assert low == pytest.approx(expected_low) and high == pytest.approx(expected_high)
+
+
+def test_bootstrap_interval_of_a_mean_matches_the_normal_interval():
+    # n = 400 draws of N(0, 1): the 95 % interval of the mean is about +-1.96 / sqrt(400) = +-0.098
+    data = np.random.default_rng(1).normal(size=400)
+    low, high = bootstrap_interval(lambda idx: data[idx].mean(axis=1), 400, n_boot=4000, seed=2)
+    half = 1.96 * data.std(ddof=1) / math.sqrt(400)
+    assert low == pytest.approx(data.mean() - half, abs=0.015)
+    assert high == pytest.approx(data.mean() + half, abs=0.015)
+
+
+def test_bootstrap_interval_of_several_statistics_and_a_paired_difference():
+    a = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 1.0])
+    both = bootstrap_interval(lambda idx: np.stack([a[idx].mean(axis=1), a[idx].mean(axis=1) * 2], axis=1), 6)
+    assert both[0].shape == (2,) and np.allclose(both[0][1], 2 * both[0][0])
+    same = bootstrap_interval(lambda idx: a[idx].mean(axis=1) - a[idx].mean(axis=1), 6)
+    assert same == (0.0, 0.0)  # an arm paired with itself: no spread at all
+
+
+@pytest.mark.parametrize("kwargs, error, argument", [
+    ({"statistic": "mean"}, TypeError, r"^statistic: "),
+    ({"n_items": 0}, ValueError, r"^n_items: "),
+    ({"n_items": 2.5}, TypeError, r"^n_items: "),
+    ({"n_boot": 0}, ValueError, r"^n_boot: "),
+    ({"confidence": 1.0}, ValueError, r"^confidence: "),
+    ({"seed": "zero"}, TypeError, r"^seed: "),
+    ({"statistic": lambda idx: idx.mean()}, ValueError, r"^statistic: "),
+])
+def test_bootstrap_interval_refuses_bad_input_by_name(kwargs, error, argument):
+    call = {"statistic": lambda idx: idx.mean(axis=1), "n_items": 5, **kwargs}
+    statistic, n_items = call.pop("statistic"), call.pop("n_items")
+    with pytest.raises(error, match=argument):
+        bootstrap_interval(statistic, n_items, **call)
+
