@@ -161,7 +161,11 @@ def test_bootstrap_interval_of_several_statistics_and_a_paired_difference():
     ({"n_items": 2.5}, TypeError, r"^n_items: "),
     ({"n_boot": 0}, ValueError, r"^n_boot: "),
     ({"confidence": 1.0}, ValueError, r"^confidence: "),
-    ({"seed": "zero"}, TypeError, r"^seed: "),
+    ({"confidence": 0.0}, ValueError, r"^confidence: "),
+    ({"confidence": "0.95"}, ValueError, r"^confidence: "),
+    ({"confidence": True}, ValueError, r"^confidence: "),
+    ({"seed": "zero"}, TypeError, r"^seed: .*got str"),
+    ({"statistic": "mean"}, TypeError, r"^statistic: .*got str"),
     ({"statistic": lambda idx: idx.mean()}, ValueError, r"^statistic: "),
 ])
 def test_bootstrap_interval_refuses_bad_input_by_name(kwargs, error, argument):
@@ -170,3 +174,24 @@ def test_bootstrap_interval_refuses_bad_input_by_name(kwargs, error, argument):
     with pytest.raises(error, match=argument):
         bootstrap_interval(statistic, n_items, **call)
 
+
+
+def test_bootstrap_interval_defaults_are_the_documented_ones():
+    # n_boot=2000 resamples drawn from default_rng(0), as the docstring says: the statistic sees them
+    seen = []
+    bootstrap_interval(lambda idx: seen.append(idx) or idx.mean(axis=1), 7)
+    expected = np.random.default_rng(0).integers(0, 7, (2000, 7))
+    assert np.array_equal(seen[0], expected)
+
+
+def test_bootstrap_interval_returns_floats_for_one_statistic_and_arrays_for_several():
+    a = np.array([0, 1, 1, 0, 1, 1])  # integers: the draws are averaged as floats all the same
+    low, high = bootstrap_interval(lambda idx: a[idx].sum(axis=1) // 2, 6, n_boot=50)
+    assert type(low) is float and type(high) is float
+    assert isinstance(low, float) and 0.0 <= low <= high <= 3.0
+    low_k, high_k = bootstrap_interval(lambda idx: np.stack([a[idx].sum(axis=1) // 2] * 2, axis=1), 6, n_boot=50)
+    assert low_k.dtype == np.float64 and low_k.shape == (2,) and np.array_equal(low_k, [low, low])
+    # True/False draws (a statistic that says whether something happened) are counted as 1.0/0.0
+    half = bootstrap_interval(lambda idx: idx[:, 0] > 2, 6, n_boot=40, confidence=0.5, seed=3)
+    draws = (np.random.default_rng(3).integers(0, 6, (40, 6))[:, 0] > 2).astype(float)
+    assert half == tuple(float(v) for v in np.percentile(draws, [25, 75]))
