@@ -136,6 +136,8 @@ def verdict_array(answer: Any, expected: Any, *, name: str = "answer", atol: flo
     expected = np.asarray(expected)
     if answer is None:
         return f"Not yet: {name} is None. Did you forget to assign or return the array?"
+    if answer is Ellipsis:  # the "your turn" cell as given: `answer = ...`
+        return f"Not yet: {name} is still the placeholder `...`: replace it with your array."
     try:
         got = np.asarray(answer)
     except (ValueError, TypeError):

@@ -297,7 +297,8 @@ def test_tolerance_is_atol_inclusive():
         ([[1, 0], [0, 1], [1, 1]], "Correct: y matches the expected array of shape (3, 2)."),
         (None, "Not yet: y is None. Did you forget to assign or return the array?"),
         ([[1, 0], [0]], "Not yet: y should be a rectangular array of numbers."),
-        (..., "Not yet: y should hold numbers, got dtype object."),
+        (..., "Not yet: y is still the placeholder `...`: replace it with your array."),
+        ([None, "a"], "Not yet: y should hold numbers, got dtype object."),
         ([["a", "b"]], "Not yet: y should hold numbers, got dtype <U1."),
         (np.ones((3, 2), complex), "Not yet: y should hold real numbers, got complex ones."),
         ([[1, 0, 1], [0, 1, 1]], "Not yet: y has shape (2, 3), the transpose of the expected (3, 2) "
@@ -468,7 +469,7 @@ def test_label_names_check_names_the_learners_variable(capsys):
     assert verdict(capsys, "ch12_names", expected, y_score=S, threshold=thresholds) == (
         "Correct: answer matches the expected array of shape (5, 3).")
     out = verdict(capsys, "ch12_names", ..., y_score=S, threshold=thresholds)
-    assert out == "Not yet: answer should hold numbers, got dtype object."
+    assert out == "Not yet: answer is still the placeholder `...`: replace it with your array."
 
 
 def test_cheating_gain_by_hand(capsys):
@@ -610,6 +611,8 @@ def test_verdict_value_reads_integer_float32_and_odd_objects():
     assert verdict_value(np.array([0.25], np.float32), 0.25) == "Correct: answer = 0.25."
     assert verdict_value({"a": 1}, 0.5) == "Not yet: answer should be a number, got dict."
     assert verdict_array(None, [1]) == "Not yet: answer is None. Did you forget to assign or return the array?"
+    assert verdict_array(..., [True, False], name="answer (is each row used?)") == (
+        "Not yet: answer (is each row used?) is still the placeholder `...`: replace it with your array.")
 
 
 def test_check_refusals_in_full():
@@ -651,9 +654,9 @@ def test_threshold_for_a_positive_weight(capsys):
 
 def test_feedback_names_the_learners_variable(capsys):
     # The book's "your turn" cells fill `answer`: array checks say so, and `name=` can say otherwise.
-    assert verdict(capsys, "ch8_at_least_one", ..., y_score=S).startswith("Not yet: answer should hold numbers")
-    assert verdict(capsys, "threshold", ..., y_score=S).startswith("Not yet: answer should hold numbers")
-    assert verdict(capsys, "top_k", ..., y_score=S, k=1).startswith("Not yet: answer should hold numbers")
+    assert verdict(capsys, "ch8_at_least_one", ..., y_score=S).startswith("Not yet: answer is still the placeholder")
+    assert verdict(capsys, "threshold", ..., y_score=S).startswith("Not yet: answer is still the placeholder")
+    assert verdict(capsys, "top_k", ..., y_score=S, k=1).startswith("Not yet: answer is still the placeholder")
     # A value check names `answer` too, with the quantity it holds in parentheses.
     placeholder = verdict(capsys, "ch8_global_threshold", ..., y_true=[[1], [0]], y_score=[[0.8], [0.2]])
     assert placeholder == "Not yet: answer (the global threshold) should be a number, got ellipsis."
