@@ -73,17 +73,25 @@ def test_a_saturated_sigmoid_still_gives_a_map_because_the_logit_is_differentiat
     assert pointing_game(maps, np.array([[0, 0, 8, 8]])).tolist() == [True]
 
 
-def test_hirescam_keeps_each_position_s_own_weight_by_hand():
-    # conv -> flatten -> linear score: the gradient at (h, w, k) is the dense weight of that cell,
-    # so HiResCAM is sum_k W[h, w, k] A[h, w, k]; Grad-CAM would average W over positions first
+def _conv_flatten_linear(seed: int):
+    """conv (1x1, 3 channels) -> flatten -> one sigmoid score, with random weights and zero biases:
+    the model, its input and feature tensors, the dense kernel as (5, 5, 3), and the generator."""
     inputs = keras.Input((5, 5, 2))
     features = keras.layers.Conv2D(3, 1, name="features")(inputs)
     score = keras.layers.Dense(1, activation="sigmoid", name="labels")(keras.layers.Flatten()(features))
     model = keras.Model(inputs, score)
-    rng = np.random.default_rng(2)
+    rng = np.random.default_rng(seed)
     model.get_layer("features").set_weights([rng.normal(size=(1, 1, 2, 3)).astype("float32"), np.zeros(3, "float32")])
-    kernel = rng.normal(size=(75, 1)).astype("float32")
-    model.get_layer("labels").set_weights([kernel, np.zeros(1, "float32")])
+    kernel = rng.normal(size=(75, 1)).astype("float32").reshape(5, 5, 3)
+    model.get_layer("labels").set_weights([kernel.reshape(75, 1), np.zeros(1, "float32")])
+    return model, inputs, features, kernel, rng
+
+
+def test_hirescam_keeps_each_position_s_own_weight_by_hand():
+    # conv -> flatten -> linear score: the gradient at (h, w, k) is the dense weight of that cell,
+    # so HiResCAM is sum_k W[h, w, k] A[h, w, k]; Grad-CAM would average W over positions first
+    model, inputs, features, kernel, rng = _conv_flatten_linear(seed=2)
+    kernel = kernel.reshape(75, 1)
     x = rng.normal(size=(2, 5, 5, 2)).astype("float32")
     activations = keras.Model(inputs, features)(x).numpy()
     hires = np.maximum((activations * kernel[:, 0].reshape(5, 5, 3)).sum(axis=-1), 0)
@@ -95,14 +103,7 @@ def test_hirescam_keeps_each_position_s_own_weight_by_hand():
 def test_grad_cams_draws_both_methods_from_one_pass_as_by_hand():
     # conv -> flatten -> linear score, as above: HiResCAM is sum_k W[h, w, k] A[h, w, k], Grad-CAM
     # sum_k mean_hw(W[., ., k]) A[h, w, k]; the two differ, and grad_cams must return each one
-    inputs = keras.Input((5, 5, 2))
-    features = keras.layers.Conv2D(3, 1, name="features")(inputs)
-    score = keras.layers.Dense(1, activation="sigmoid", name="labels")(keras.layers.Flatten()(features))
-    model = keras.Model(inputs, score)
-    rng = np.random.default_rng(4)
-    model.get_layer("features").set_weights([rng.normal(size=(1, 1, 2, 3)).astype("float32"), np.zeros(3, "float32")])
-    kernel = rng.normal(size=(75, 1)).astype("float32").reshape(5, 5, 3)
-    model.get_layer("labels").set_weights([kernel.reshape(75, 1), np.zeros(1, "float32")])
+    model, inputs, features, kernel, rng = _conv_flatten_linear(seed=4)
     x = rng.normal(size=(3, 5, 5, 2)).astype("float32")
     activations = keras.Model(inputs, features)(x).numpy()
 
