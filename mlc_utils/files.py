@@ -422,12 +422,15 @@ def _check_boxes(boxes: Any, n: int) -> np.ndarray:
 
 
 def augment_with_boxes(images: Any, boxes: Any, kind: str, strength: int = 0, *,
-                       seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                       seed: int = 0, fill: str = "edge") -> tuple[np.ndarray, np.ndarray]:
     """Augment ``images`` (n, s, s, 3) and follow each digit's box (n, L, 4) through it.
 
     ``kind``: ``"none"``; ``"flip"`` (each image mirrored left-right with probability 0.5);
-    ``"shift"`` by up to ``strength`` pixels each way (the border pixels repeat into the gap); ``"crop"``: keep a random (s - strength)-pixel
-    square and scale it back to s x s. Returns the augmented images and ``visible`` (n, L): the share
+    ``"shift"`` by up to ``strength`` pixels each way; ``"crop"``: keep a random (s - strength)-pixel
+    square and scale it back to s x s. ``fill`` (shifts only): ``"edge"`` repeats the border pixels
+    into the gap; ``"constant"`` fills it with each image's background colour, taken as the median of
+    its outermost ring of pixels per channel (MultiDigits draws one background colour per image).
+    Returns the augmented images and ``visible`` (n, L): the share
     of each digit's box still on the canvas (1 = whole, 0 = gone), NaN where the digit is absent.
     """
     images = _check_images(images).astype(np.float32)
@@ -438,6 +441,8 @@ def augment_with_boxes(images: Any, boxes: Any, kind: str, strength: int = 0, *,
     if kind not in AUGMENTATIONS:
         raise ValueError(f"kind: expected one of {AUGMENTATIONS}, got {kind!r}")
     strength = check_int(strength, "strength", minimum=0)
+    if fill not in ("edge", "constant"):
+        raise ValueError(f"fill: expected 'edge' or 'constant', got {fill!r}")
     if kind == "crop" and not strength < size:
         raise ValueError(f"strength: a crop keeps size - strength pixels, so expected < {size}, got {strength}")
     rng = np.random.default_rng(check_seed(seed))
@@ -448,6 +453,9 @@ def augment_with_boxes(images: Any, boxes: Any, kind: str, strength: int = 0, *,
         moved[flipped, :, 1], moved[flipped, :, 3] = size - boxes[flipped, :, 3], size - boxes[flipped, :, 1]
     elif kind == "shift" and strength:
         padded = np.pad(images, ((0, 0), (strength, strength), (strength, strength), (0, 0)), mode="edge")
+        if fill == "constant":  # the gap takes each image's background: the median of its border ring
+            padded[:, :strength], padded[:, -strength:] = _background(images), _background(images)
+            padded[:, :, :strength], padded[:, :, -strength:] = _background(images), _background(images)
         dy, dx = rng.integers(-strength, strength + 1, size=(2, n))
         for i in range(n):  # the content moves by (dy, dx)
             out[i] = padded[i, strength - dy[i]: strength - dy[i] + size, strength - dx[i]: strength - dx[i] + size]
@@ -461,6 +469,12 @@ def augment_with_boxes(images: Any, boxes: Any, kind: str, strength: int = 0, *,
         moved -= np.stack([top, left, top, left], axis=1)[:, None, :]
         canvas = (0.0, float(keep))  # measured before scaling: the same shares
     return out, _visible(moved, canvas, boxes[..., 0] >= 0)
+
+
+def _background(images: np.ndarray) -> np.ndarray:
+    """Each image's background colour (n, 1, 1, 3): the median of its outermost ring, per channel."""
+    ring = np.concatenate([images[:, 0], images[:, -1], images[:, 1:-1, 0], images[:, 1:-1, -1]], axis=1)
+    return np.median(ring, axis=1)[:, None, None, :]
 
 
 def _visible(boxes: np.ndarray, canvas: tuple[float, float], present: np.ndarray) -> np.ndarray:

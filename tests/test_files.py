@@ -251,7 +251,25 @@ def test_crop_share_and_pixels_match_a_hand_computation():
     assert out[0].sum() == pytest.approx(3 * (2 * rows) * (2 * cols))  # kept pixels scale by 2x2
 
 
+def test_constant_fill_puts_the_background_in_the_gap_and_keeps_the_boxes():
+    X, boxes = one_box_image(5, 5, size=8, box=2)  # a 2x2 white digit on a black 8x8 canvas
+    X = X * 0.6 + np.array([0.1, 0.2, 0.3], np.float32)  # a background colour, the digit brighter
+    X[0, 3, 0] = 0.9  # one bright border pixel: the median ignores it
+    for seed in range(20):
+        edge, seen_edge = augment_with_boxes(X, boxes, "shift", 3, seed=seed)
+        const, seen_const = augment_with_boxes(X, boxes, "shift", 3, seed=seed, fill="constant")
+        np.testing.assert_array_equal(seen_edge, seen_const)  # the same moves, the same shares
+        dy, dx = np.random.default_rng(seed).integers(-3, 4, size=(2, 1))[:, 0]
+        gap = np.ones((8, 8), bool)  # where the moved image has no source pixel
+        gap[max(dy, 0): 8 + min(dy, 0), max(dx, 0): 8 + min(dx, 0)] = False
+        np.testing.assert_allclose(const[0][gap], np.tile([0.1, 0.2, 0.3], (gap.sum(), 1)))
+        np.testing.assert_array_equal(const[0][~gap], edge[0][~gap])  # the content is the same
+    default = augment_with_boxes(X, boxes, "shift", 3, seed=4)[0]
+    np.testing.assert_array_equal(default, augment_with_boxes(X, boxes, "shift", 3, seed=4, fill="edge")[0])
+
+
 @pytest.mark.parametrize("kwargs, error, argument", [
+    ({"kind": "shift", "strength": 2, "fill": "reflect"}, ValueError, "fill"),
     ({"kind": "rotate"}, ValueError, "kind"),
     ({"kind": "crop", "strength": 16}, ValueError, "strength"),
     ({"kind": "shift", "strength": -1}, ValueError, "strength"),
