@@ -156,9 +156,10 @@ def adjust_to_new_priors(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Re-weight calibrated scores for new label frequencies, estimated without labels (EM).
 
-    Saerens, Latinne and Decaestecker (2002), one label at a time. A model trained where label
-    ``j`` has frequency ``π_j`` (``train_priors``) gives calibrated scores ``s``; on data where it
-    has frequency ``π'_j`` Bayes' rule turns each score into
+    Saerens, Latinne and Decaestecker (2002), one label at a time. ``train_priors`` holds each
+    label's frequency ``π_j`` on the data the scores ``s`` are calibrated to: the training data for a
+    model's own calibrated scores, the validation data once a map fitted there re-calibrates them.
+    On data where label ``j`` has frequency ``π'_j`` Bayes' rule turns each score into
 
         s' = (π'/π) s / ((π'/π) s + ((1 − π')/(1 − π)) (1 − s)).
 
