@@ -447,7 +447,7 @@ def augment_with_boxes(images: Any, boxes: Any, kind: str, strength: int = 0, *,
         raise ValueError(f"strength: a crop keeps size - strength pixels, so expected < {size}, got {strength}")
     rng = np.random.default_rng(check_seed(seed))
     out, moved, canvas = images.copy(), boxes.astype(np.float64), (0.0, float(size))
-    if kind == "flip":  # each image mirrored with probability 0.5, as keras.layers.RandomFlip does
+    if kind == "flip":  # each image mirrored with probability 0.5, as RandomFlip("horizontal") does
         flipped = rng.random(n) < 0.5
         out[flipped] = images[flipped, :, ::-1]
         moved[flipped, :, 1], moved[flipped, :, 3] = size - boxes[flipped, :, 3], size - boxes[flipped, :, 1]
