@@ -360,3 +360,64 @@ def test_built_figures_become_lighter_palette_pngs_of_the_same_size():
     see_through = io.BytesIO()
     Image.new("RGBA", (20, 20), (255, 0, 0, 128)).save(see_through, "PNG")
     assert palette_png(see_through.getvalue()) == see_through.getvalue()  # partial transparency kept
+
+
+LIGHT_DARK_CSS = """
+html[data-theme="light"] .highlight pre { line-height: 125%; }
+html[data-theme="light"] .highlight { background: #fefefe; color: #080808 }
+html[data-theme="light"] .highlight .k { color: #6730C5 }
+html[data-theme="light"] .highlight .n { color: #080808 }
+html[data-theme="light"] .highlight .p { color: #080808 }
+html[data-theme="light"] .highlight .nb { color: #080808; font-weight: bold }
+html[data-theme="light"] .highlight .nf { color: #080808 }
+html[data-theme="dark"] .highlight { background: #2b2b2b; color: #F8F8F2 }
+html[data-theme="dark"] .highlight .k { color: #FF636F }
+html[data-theme="dark"] .highlight .n { color: #F8F8F2 }
+html[data-theme="dark"] .highlight .p { color: #f8f8f2 }
+html[data-theme="dark"] .highlight .nb { color: #F8F8F2 }
+html[data-theme="dark"] .highlight .nf { color: #00E0E0 }
+"""
+
+
+def test_plain_token_classes_are_those_that_only_repeat_the_text_colour_in_every_theme():
+    plain = _lean_pages().plain_token_classes
+    # nb is bold in light; nf is coloured in dark; k is coloured in both.
+    assert plain(LIGHT_DARK_CSS) == {"n", "p"}
+    light_only = "\n".join(line for line in LIGHT_DARK_CSS.splitlines() if '"light"' in line)
+    assert plain(light_only) == {"n", "p", "nf"}
+    assert plain(LIGHT_DARK_CSS.replace(".highlight { background: #2b2b2b; color: #F8F8F2 }",
+                                        ".highlight { background: #2b2b2b }")) == set()  # no base colour
+
+
+def test_unwrapping_plain_spans_keeps_the_code_and_its_coloured_tokens():
+    import html as html_module
+
+    from bs4 import BeautifulSoup
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    lean = _lean_pages()
+    code = 'def f(x, y=2):\n    """Sum."""\n    return x + y  # why\n'
+    block = highlight(code, PythonLexer(), HtmlFormatter(nowrap=True))
+    page = (f'<p><span class="n">prose stays</span></p><div class="highlight"><pre><span></span>{block}</pre>'
+            f'</div><div class="highlight"><pre><span></span><span class="n">a</span></pre></div>')
+    lighter = lean.without_plain_spans(page, frozenset({"n", "p", "w"}))
+    assert len(lighter) < 0.8 * len(page)
+    before, after = BeautifulSoup(page, "html.parser"), BeautifulSoup(lighter, "html.parser")
+    assert [pre.get_text() for pre in after.select("pre")] == [pre.get_text() for pre in before.select("pre")]
+    assert html_module.unescape(after.select("pre")[0].get_text()) == code
+    assert not after.select("pre span.n, pre span.p, pre span.w")
+    assert [s.get_text() for s in after.select("pre span.k")] == ["def", "return"]
+    assert after.select("pre span.s2, pre span.sd") and after.select("pre span.c1")
+    assert after.select_one("p span.n").get_text() == "prose stays"  # only highlighted code is touched
+    assert lean.without_plain_spans(page, frozenset()) == page
+
+
+def test_built_code_blocks_keep_only_spans_that_colour_something(built_book):
+    lean = _lean_pages()
+    plain = lean.plain_token_classes((built_book / "_static" / "pygments.css").read_text(encoding="utf-8"))
+    assert {"n", "p"} <= plain, plain  # the theme's names and punctuation take the text colour
+    page = (built_book / "book" / "03_building_the_cnn.html").read_text(encoding="utf-8")
+    assert '<span class="k">' in page or '<span class="kn">' in page
+    assert not re.search(r'<div class="highlight"><pre>.*?<span class="(?:n|p)">', page, re.DOTALL)
