@@ -106,12 +106,14 @@ _METHODS = ("gradcam", "hirescam")
 
 
 def grad_cams(model: Any, images: Any, label: int, *, layer: str | None = None,
-              methods: tuple = _METHODS) -> dict:
+              methods: tuple = _METHODS, resize: bool = True) -> dict:
     """``grad_cam`` for several methods from ONE forward and backward pass: ``{method: maps}``.
 
     Grad-CAM and HiResCAM combine the same activations and gradients differently, so drawing both
     costs about as much as drawing one. Arguments as for ``grad_cam``; ``methods`` a tuple of
-    method names, each ``"gradcam"`` or ``"hirescam"``.
+    method names, each ``"gradcam"`` or ``"hirescam"``. ``resize=False`` keeps each map at the
+    layer's own grid, shape (n, layer height, layer width), still positive and divided by its maximum:
+    for aligning the grid with the image yourself (a layer without padding covers less than the image).
     """
     _check_model(model)
     x = _check_images(images, model)
@@ -127,13 +129,17 @@ def grad_cams(model: Any, images: Any, label: int, *, layer: str | None = None,
         raise TypeError(f"methods: expected a tuple of method names, got {type(methods).__name__}")
     if not methods or any(m not in _METHODS for m in methods):
         raise ValueError(f"methods: expected one or more of 'gradcam', 'hirescam', got {methods!r}")
+    if not isinstance(resize, (bool, np.bool_)):
+        raise TypeError(f"resize: expected True or False, got {type(resize).__name__}")
     raw = _grad_cam_raw(model, x, label, layer, methods=tuple(methods))
-    return {method: _to_image(raw[method], x.shape[1:3]) for method in methods}
+    return {method: _to_image(raw[method], x.shape[1:3] if resize else None) for method in methods}
 
 
-def _to_image(raw: np.ndarray, size: tuple) -> np.ndarray:
-    """Positive part, resized bilinearly to the image, divided by each map's maximum."""
-    resized = tf.image.resize(np.maximum(raw, 0)[..., None], size, method="bilinear").numpy()[..., 0]
+def _to_image(raw: np.ndarray, size: tuple | None) -> np.ndarray:
+    """Positive part, resized bilinearly to ``size`` (None: kept), divided by each map's maximum."""
+    resized = np.maximum(raw, 0)
+    if size is not None:
+        resized = tf.image.resize(resized[..., None], size, method="bilinear").numpy()[..., 0]
     peak = resized.reshape(len(raw), -1).max(axis=1)
     return np.divide(resized, peak[:, None, None], out=np.zeros_like(resized),
                      where=peak[:, None, None] > 0).astype(np.float32)

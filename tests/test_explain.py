@@ -124,6 +124,25 @@ def test_grad_cams_draws_both_methods_from_one_pass_as_by_hand():
     np.testing.assert_array_equal(only["hirescam"], grad_cam(model, x, 0, layer="features", method="hirescam"))
 
 
+def test_grad_cams_without_resizing_keeps_the_layers_own_grid():
+    # a 3x3 convolution without padding: a 6x6 image gives a 4x4 grid, which resize=False keeps
+    inputs = keras.Input((6, 6, 1))
+    features = keras.layers.Conv2D(2, 3, name="features")(inputs)
+    score = keras.layers.Dense(1, activation="sigmoid", name="labels")(keras.layers.Flatten()(features))
+    model = keras.Model(inputs, score)
+    rng = np.random.default_rng(5)
+    kernel = rng.normal(size=(32, 1)).astype("float32")
+    model.get_layer("labels").set_weights([kernel, np.zeros(1, "float32")])
+    x = rng.normal(size=(2, 6, 6, 1)).astype("float32")
+    activations = keras.Model(inputs, features)(x).numpy()
+    raw = np.maximum((activations * kernel[:, 0].reshape(4, 4, 2)).sum(axis=-1), 0)
+    expected = raw / raw.reshape(2, -1).max(axis=1)[:, None, None]
+    kept = grad_cams(model, x, 0, methods=("hirescam",), resize=False)["hirescam"]
+    assert kept.shape == (2, 4, 4)
+    np.testing.assert_allclose(kept, expected, rtol=1e-4, atol=1e-6)
+    assert grad_cams(model, x, 0, methods=("hirescam",))["hirescam"].shape == (2, 6, 6)
+
+
 def test_hirescam_equals_grad_cam_under_global_average_pooling():
     model = _region_model([TOP_LEFT, ~TOP_LEFT])
     x = _two_squares() + np.random.default_rng(3).random((1, 16, 16, 1)).astype("float32")
@@ -187,6 +206,7 @@ def test_an_all_zero_map_stays_zero():
     (lambda m: grad_cam(m, _two_squares(), 0, method="gradient"), ValueError, "method"),
     (lambda m: grad_cams(m, _two_squares(), 0, methods="gradcam"), TypeError, "methods"),
     (lambda m: grad_cams(m, _two_squares(), 0, methods=()), ValueError, "methods"),
+    (lambda m: grad_cams(m, _two_squares(), 0, resize="no"), TypeError, "resize"),
     (lambda m: grad_cams(m, _two_squares(), 0, methods=("gradcam", "cam")), ValueError, "methods"),
     (lambda m: grad_cams(m, _two_squares(), 7), ValueError, "label"),
     (lambda m: pointing_game(np.zeros((2, 4, 4)), np.zeros((2, 4))), TypeError, "boxes"),
