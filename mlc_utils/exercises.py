@@ -533,6 +533,31 @@ def _scaled_learning_rate_alternatives(base_rate, base_batch, per_replica_batch,
             "the global batch, not a learning rate": per_replica_batch * n_replicas}
 
 
+def _global_batch(per_replica_batch, n_replicas):
+    return per_replica_batch * n_replicas
+
+
+def _global_batch_alternatives(per_replica_batch, n_replicas):
+    return {"the per-replica batch; fit receives the global batch, which the strategy splits":
+                per_replica_batch}
+
+
+def _decay_steps(n_images, epochs, base_batch, per_replica_batch, n_replicas):
+    """Optimizer steps in ``epochs`` epochs: one step per global batch, the last partial batch included."""
+    return epochs * -(-n_images // (per_replica_batch * n_replicas))
+
+
+def _decay_steps_alternatives(n_images, epochs, base_batch, per_replica_batch, n_replicas):
+    global_batch = per_replica_batch * n_replicas
+    return {"the single-GPU schedule's steps; with the larger global batch an epoch takes fewer steps, "
+            "and the rate would still be high when training stops": epochs * -(-n_images // base_batch),
+            "the steps without the last, partial batch; it is a step too":
+                epochs * (n_images // global_batch),
+            "steps of the per-replica batch; one optimizer step consumes a whole global batch":
+                epochs * -(-n_images // per_replica_batch),
+            "the steps of one epoch; the schedule spans every epoch": -(-n_images // global_batch)}
+
+
 # Chapter 15: what the model looks at, and where it fails.
 def _pointing_hit_rate(maps, boxes):
     # Imported on first use: ``explain`` imports TensorFlow, and importing this module must not.
@@ -648,6 +673,11 @@ EXERCISES: dict[str, Exercise] = {
         ("base_rate", "base_batch", "per_replica_batch", "n_replicas"), _scaled_learning_rate,
         name="answer", quantity="the learning rate for the global batch",
         alternatives=_scaled_learning_rate_alternatives),
+    "ch13_global_batch": Exercise(("per_replica_batch", "n_replicas"), _global_batch, name="global_batch",
+                                  alternatives=_global_batch_alternatives),
+    "ch13_decay_steps": Exercise(("n_images", "epochs", "base_batch", "per_replica_batch", "n_replicas"),
+                                 _decay_steps,
+                                 name="decay_steps", alternatives=_decay_steps_alternatives),
     # Chapter 14: trusting the scores.
     "ch14_ece": Exercise(("y_true", "y_score"), lambda y_true, y_score, n_bins=10:
                          expected_calibration_error(y_true, y_score, n_bins=n_bins),

@@ -891,6 +891,23 @@ def test_scaled_learning_rate_exercise_by_hand_and_its_named_mistakes(capsys):
     assert verdict(capsys, "ch13_scaled_learning_rate", 0.0015, **inputs).startswith("Not yet")
 
 
+def test_global_batch_and_decay_steps_exercises_by_hand_and_their_named_mistakes(capsys):
+    replicas = {"per_replica_batch": 48, "n_replicas": 4}
+    assert verdict(capsys, "ch13_global_batch", 192, **replicas) == "Correct: global_batch = 192."
+    assert "per-replica batch" in verdict(capsys, "ch13_global_batch", 48, **replicas)
+    # 6,000 images in global batches of 192: 31 full batches and one of 48, so 32 steps an epoch
+    steps = {"n_images": 6000, "epochs": 20, "base_batch": 64, **replicas}
+    assert verdict(capsys, "ch13_decay_steps", 640, **steps) == "Correct: decay_steps = 640."
+    assert "partial batch" in verdict(capsys, "ch13_decay_steps", 620, **steps)
+    assert "per-replica batch" in verdict(capsys, "ch13_decay_steps", 2500, **steps)
+    assert "every epoch" in verdict(capsys, "ch13_decay_steps", 32, **steps)
+    assert "single-GPU schedule" in verdict(capsys, "ch13_decay_steps", 20 * 94, **steps)  # batch 64
+    assert verdict(capsys, "ch13_decay_steps", 641, **steps) == "Not yet: decay_steps = 641 is too high."
+    # a whole number of global batches: no partial batch, so floor and ceiling agree
+    assert verdict(capsys, "ch13_decay_steps", 25, n_images=960, epochs=5, base_batch=64,
+                   **replicas).startswith("Correct")
+
+
 # -- chapter 14: trusting the scores --
 
 def test_ch14_checks_compute_their_answers_and_name_the_usual_slips(capsys):
