@@ -313,12 +313,29 @@ def _mark_duplicates(rows: list[dict[str, Any]]) -> None:
 
 # --- tf.data pipelines from files and from shards ----------------------------------------------------
 
-def decode_image(path: Any) -> Any:
-    """Read one PNG (or JPEG) file as a float32 (h, w, 3) tensor in [0, 1] (TensorFlow ops only)."""
+def _check_image_size(image_size: Any) -> tuple[int, int] | None:
+    """None, a side ``s`` (square) or ``(height, width)``: positive whole numbers."""
+    if image_size is None:
+        return None
+    sides = image_size if isinstance(image_size, (tuple, list)) else (image_size, image_size)
+    if len(sides) != 2:
+        raise ValueError(f"image_size: expected a side or (height, width), got {len(sides)} numbers")
+    return tuple(check_int(side, "image_size", minimum=1) for side in sides)
+
+
+def decode_image(path: Any, image_size: Any = None) -> Any:
+    """Read one PNG, JPEG, GIF or BMP file as a float32 (h, w, 3) tensor in [0, 1] (TensorFlow ops only).
+
+    Grey and RGBA files become three channels. ``image_size`` (a side, or ``(height, width)``) resizes
+    every image to that shape (bilinear, the aspect ratio not kept), so that files of different sizes
+    can be batched; ``None`` keeps each file's own size.
+    """
     from ._tensorflow import tf
 
+    size = _check_image_size(image_size)
     pixels = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
-    return tf.image.convert_image_dtype(pixels, tf.float32)  # uint8 / 255
+    image = tf.image.convert_image_dtype(pixels, tf.float32)  # uint8 / 255
+    return image if size is None else tf.image.resize(image, size)
 
 
 def _check_batch(batch_size: Any) -> int:
@@ -326,11 +343,13 @@ def _check_batch(batch_size: Any) -> int:
 
 
 def files_dataset(paths: Sequence[str], Y: Any, *, batch_size: int = 64, shuffle: bool = True,
-                  cache: bool = True, seed: int = 0) -> Any:
+                  cache: bool = True, seed: int = 0, image_size: Any = None) -> Any:
     """A ``tf.data.Dataset`` of (images, labels) batches read from image files.
 
     list -> decode in parallel -> cache (decoded images in memory) -> shuffle -> batch -> prefetch.
     ``paths`` (n,) file paths, ``Y`` (n, L) 0/1. With ``cache=False`` every epoch decodes again.
+    ``image_size`` (a side, or ``(height, width)``): resize after decoding, before the cache, for
+    files of different sizes (see ``decode_image``); ``None``: every file must have the same size.
     """
     from ._tensorflow import tf
 
@@ -339,8 +358,9 @@ def files_dataset(paths: Sequence[str], Y: Any, *, batch_size: int = 64, shuffle
     if len(paths) != len(Y):
         raise ValueError(f"Y: expected {len(paths)} rows (one per path), got {len(Y)}")
     batch_size, seed = _check_batch(batch_size), check_seed(seed)
+    size = _check_image_size(image_size)
     ds = tf.data.Dataset.from_tensor_slices((paths, Y))
-    ds = ds.map(lambda path, y: (decode_image(path), y), num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(lambda path, y: (decode_image(path, size), y), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()  # after the first epoch, decoded images come from memory
     if shuffle:

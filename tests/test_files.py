@@ -178,11 +178,42 @@ def test_files_and_shards_pipelines_give_back_the_8_bit_pixels_and_labels(folder
         assert np.array_equal(y, Y5[i])
 
 
+def test_image_size_resizes_files_of_different_sizes_and_modes_into_one_batch(tmp_path):
+    from PIL import Image
+
+    from mlc_utils.files import decode_image
+
+    rng = np.random.default_rng(0)
+    made = {"wide.png": Image.fromarray(rng.integers(0, 256, (20, 40, 3), dtype=np.uint8)),
+            "grey.png": Image.fromarray(rng.integers(0, 256, (8, 8), dtype=np.uint8)),  # one channel
+            "alpha.png": Image.fromarray(rng.integers(0, 256, (32, 32, 4), dtype=np.uint8))}  # RGBA
+    for name, image in made.items():
+        image.save(tmp_path / name)
+    paths = [str(tmp_path / name) for name in made]
+    x, y = next(iter(files_dataset(paths, Y5[:3], batch_size=3, shuffle=False, image_size=(16, 24))))
+    assert x.shape == (3, 16, 24, 3) and np.array_equal(y.numpy(), Y5[:3])
+    assert 0 <= float(np.min(x)) and float(np.max(x)) <= 1
+    # the resize is TensorFlow's bilinear one, applied to the decoded [0, 1] image
+    import tensorflow as tf
+    wide = np.asarray(made["wide.png"], np.float32) / 255
+    assert np.allclose(x[0], tf.image.resize(wide, (16, 24)).numpy(), atol=1e-6)
+    # grey repeats into three equal channels
+    assert np.allclose(x[1][..., 0], x[1][..., 2])
+    assert decode_image(paths[0]).shape == (20, 40, 3)  # no image_size: the file's own size
+    assert decode_image(paths[0], 12).shape == (12, 12, 3)  # one side: a square
+
+
 def test_pipelines_refuse_bad_input_by_name(folder):
     with pytest.raises(ValueError, match="Y"):
         files_dataset(["a.png"], Y5)
     with pytest.raises(ValueError, match="batch_size"):
         files_dataset(["a.png"], Y5[:1], batch_size=0)
+    with pytest.raises(ValueError, match="image_size"):
+        files_dataset(["a.png"], Y5[:1], image_size=0)
+    with pytest.raises(ValueError, match="image_size"):
+        files_dataset(["a.png"], Y5[:1], image_size=(32, 32, 3))
+    with pytest.raises(TypeError, match="image_size"):
+        files_dataset(["a.png"], Y5[:1], image_size="32")
     with pytest.raises(ValueError, match="shard_paths"):
         shards_dataset([], 3)
 
