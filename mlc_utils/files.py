@@ -368,7 +368,8 @@ def files_dataset(paths: Sequence[str], Y: Any, *, batch_size: int = 64, shuffle
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def write_shards(folder: str | os.PathLike, paths: Sequence[str], Y: Any, *, n_shards: int = 4) -> list[Path]:
+def write_shards(folder: str | os.PathLike, paths: Sequence[str], Y: Any, *,
+                 n_shards: int = 4) -> list[Path]:
     """Write the image files ``paths`` (their encoded bytes, unchanged) and labels ``Y`` (n, L) into
     ``n_shards`` TFRecord files ``shard-00000-of-0000N.tfrecord`` under ``folder``, round-robin.
     Returns the shard paths."""
