@@ -182,8 +182,10 @@ def _words(text: str) -> str:
 
 def say_rendering_problems(markdown: str, soup: BeautifulSoup) -> list[str]:
     """A say() sentence must be prose in the page: a paragraph, not a code block, its $math$ rendered."""
-    # The words before the first formula (or emphasis) identify the paragraph.
-    probe = _words(re.split(r"[$*_`\[]", markdown, maxsplit=1)[0])[:60].strip()
+    # The words of its first paragraph before the first formula (or emphasis) identify the paragraph;
+    # a say() text may go on with a list or more paragraphs, which render as blocks of their own.
+    first_paragraph = markdown.strip().split("\n\n", 1)[0]
+    probe = _words(re.split(r"[$*_`\[]", first_paragraph, maxsplit=1)[0])[:60].strip()
     if len(probe) < 8:
         return []  # a sentence that opens with a formula: nothing reliable to look for
     for output in soup.select("div.cell_output"):
@@ -216,6 +218,17 @@ def test_say_check_catches_a_code_block_and_raw_dollars():
     assert "code block" in say_rendering_problems(markdown, BeautifulSoup(as_code, "html.parser"))[0]
     raw_dollars = f'<div class="cell_output"><p>{markdown}</p></div>'
     assert "dollars" in say_rendering_problems(markdown, BeautifulSoup(raw_dollars, "html.parser"))[0]
+
+
+def test_say_check_looks_for_the_first_paragraph_of_a_text_that_goes_on_with_a_list():
+    markdown = "In the run that built this page:\n\n- the files were faster;\n- the shards were slower."
+    page = ('<div class="cell_output"><p>In the run that built this page:</p>'
+            "<ul><li><p>the files were faster;</p></li><li><p>the shards were slower.</p></li></ul></div>")
+    assert not say_rendering_problems(markdown, BeautifulSoup(page, "html.parser"))
+    as_code = f'<div class="cell_output"><div class="output text_plain"><pre>{markdown}</pre></div></div>'
+    assert "code block" in say_rendering_problems(markdown, BeautifulSoup(as_code, "html.parser"))[0]
+    missing = '<div class="cell_output"><p>Something else entirely, said at length.</p></div>'
+    assert "missing" in say_rendering_problems(markdown, BeautifulSoup(missing, "html.parser"))[0]
 
 
 def test_say_markdown_renders_as_prose_with_math_in_a_tiny_book(tmp_path):
