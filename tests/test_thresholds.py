@@ -13,6 +13,7 @@ from mlc_utils.thresholds import (
     top_k,
     tune_shrunk_thresholds,
     tune_thresholds,
+    tuned_minus_half,
 )
 
 rng = np.random.default_rng(0)
@@ -433,3 +434,50 @@ def test_a_label_without_positives_takes_the_global_threshold_even_unshrunk():
 def test_tune_shrunk_thresholds_refuses_a_bad_strength(strength, error):
     with pytest.raises(error, match="strength"):
         tune_shrunk_thresholds(Y, S, strength=strength)
+
+
+def test_tuned_minus_half_is_chapter_12s_loop_by_hand():
+    from mlc_utils.stats import corrected_resampled_ttest
+
+    order_rng, half = np.random.default_rng(3), len(Y) // 2
+    tuned_f1, half_f1 = [], []
+    for _ in range(4):
+        order = order_rng.permutation(len(Y))
+        for fit, held in ((order[:half], order[half:]), (order[half:], order[:half])):
+            tuned = tune_shrunk_thresholds(Y[fit], S[fit])
+            tuned_f1.append(skm.f1_score(Y[held], S[held] >= tuned, average="micro"))
+            half_f1.append(skm.f1_score(Y[held], S[held] >= 0.5, average="micro"))
+    expected = corrected_resampled_ttest(tuned_f1, half_f1, n_train=half, n_test=len(Y) - half)
+    got = tuned_minus_half(Y, S, repeats=4, seed=3)
+    for field in ("mean_difference", "std_error", "low", "high", "p_value"):
+        assert getattr(got, field) == pytest.approx(getattr(expected, field)), field
+
+
+def test_tuned_minus_half_finds_a_real_gain_and_no_gain_where_there_is_none():
+    low_scores = S * 0.5  # every positive now scores under 0.5: 0.5 predicts nothing
+    assert tuned_minus_half(Y, low_scores).low > 0
+    balanced = np.where(Y == 1, 0.9, 0.1)  # 0.5 already separates perfectly: nothing to gain
+    assert tuned_minus_half(Y, balanced).mean_difference == 0
+
+
+def test_tuned_minus_half_is_repeatable_by_seed():
+    assert tuned_minus_half(Y, S, seed=1) == tuned_minus_half(Y, S, seed=1)
+    assert tuned_minus_half(Y, S, seed=1).mean_difference != tuned_minus_half(Y, S, seed=2).mean_difference
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"repeats": 0}, ValueError, "repeats"),
+    ({"repeats": 2.5}, TypeError, "repeats"),
+    ({"seed": -1}, ValueError, "seed"),
+    ({"seed": "0"}, TypeError, "seed"),
+])
+def test_tuned_minus_half_refuses_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        tuned_minus_half(Y, S, **kwargs)
+
+
+def test_tuned_minus_half_refuses_too_few_rows_and_mismatched_scores():
+    with pytest.raises(ValueError, match="y_true.*at least 4 rows"):
+        tuned_minus_half(Y[:3], S[:3])
+    with pytest.raises(ValueError, match="y_score"):
+        tuned_minus_half(Y, S[:-1])
