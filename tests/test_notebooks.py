@@ -291,6 +291,23 @@ def say_cells_showing_their_code(nb: dict) -> list[str]:
             if SAY_CALL.search(source(cell)) and not {"remove-input", "hide-input"} & set(tags(cell))]
 
 
+#: A replacement field that reached the reader unfilled: a say() text whose f prefix went missing on one
+#: of its lines. It holds code (a format spec, an index, a call, an attribute or a snake_case name); a
+#: set of labels ({dog, person}), a MyST role ({numref}`...`) and LaTeX (\\binom{6}{3}) are prose.
+UNFILLED = re.compile(r"(?<![\\\w}])\{[A-Za-z_][^{}\n]*[:\[(._][^{}\n]*\}(?!`)")
+
+
+def unfilled_fields(nb: dict) -> list[str]:
+    """Replacement fields such as {gap:.3f} left in the stored output of a say() cell."""
+    found = []
+    for cell in code_cells(nb):
+        if not SAY_CALL.search(source(cell)):
+            continue
+        for output in cell.get("outputs", []):
+            found += UNFILLED.findall("".join(output.get("data", {}).get("text/markdown", "")))
+    return found
+
+
 COLAB_SETUP = re.compile(r'"google\.colab" in sys\.modules:\s*\n\s+%pip install [^\n]*mlc_utils')
 # Short deliberate errors without `%xmode Minimal`'s "Exception reporting mode: Minimal" under every
 # chapter's set-up cell: the call %xmode makes, without its print.
@@ -394,6 +411,21 @@ def test_say_cells_hide_their_code_in_the_html(path):
     found = say_cells_showing_their_code(load(path))
     assert not found, ("tag these say() cells remove-input (or hide-input), so the HTML shows the sentence once:\n"
                        + "\n".join(found))
+
+
+@chapter
+def test_say_texts_leave_no_field_unfilled(path):
+    found = unfilled_fields(load(path))
+    assert not found, f"say() text shows a replacement field unfilled (an f prefix missing?): {found[:5]}"
+
+
+def test_the_unfilled_field_check_catches_a_missing_f_and_passes_roles_and_latex():
+    def said(text):
+        return _cell("code", 'say("...")', [{"output_type": "display_data", "metadata": {},
+                                             "data": {"text/markdown": text, "text/plain": text}}])
+    missed = said("Up to 8 pixels make {d.loc['shift 8', 'labels wrong']:.1%} of the labels wrong.")
+    fine = said("See {numref}`ch13-ex-batch`; $\\binom{6}{3} = 20$ orders; the sets {person} and {dog, person}.")
+    assert unfilled_fields({"cells": [missed, fine]}) == ["{d.loc['shift 8', 'labels wrong']:.1%}"]
 
 
 @chapter
