@@ -32,12 +32,15 @@ class _Source:
         return self.text
 
 
-def show_source(obj: Callable[..., Any] | type) -> None:
+def show_source(obj: Callable[..., Any] | type, *, start: str | None = None, note: str = "") -> None:
     """Display the source code of a function or class from ``mlc_utils`` (or anywhere).
 
     In Jupyter the source is rendered as a highlighted Python code block; the ``text/plain``
     representation is the bare source, so stored notebook outputs are deterministic.
-    Raises ``TypeError`` if ``obj`` has no retrievable source (a builtin, a number, ...).
+    ``start``: show only the signature, then ``...`` in place of the docstring and the argument
+    checks, then the body from the first line that begins with ``start`` (the lines that carry the
+    idea); ``note`` adds a comment to that ``...`` line. Raises ``TypeError`` if ``obj`` has no
+    retrievable source (a builtin, a number, ...) and ``ValueError`` if no line begins with ``start``.
     """
     try:
         text = inspect.getsource(obj)
@@ -45,7 +48,22 @@ def show_source(obj: Callable[..., Any] | type) -> None:
         raise TypeError(
             f"obj: expected a Python function or class with source code, got {type(obj).__name__}"
         ) from error
-    source = _Source(textwrap.dedent(text).rstrip())
+    if start is not None and (not isinstance(start, str) or not start.strip()):
+        raise TypeError(f"start: expected the beginning of a line of the source, got {start!r}")
+    if not isinstance(note, str):
+        raise TypeError(f"note: expected a string, got {type(note).__name__}")
+    text = textwrap.dedent(text).rstrip()
+    if start is not None:
+        lines = text.splitlines()
+        end = next(i for i, line in enumerate(lines) if line.rstrip().endswith(":"))  # the signature's end
+        first = next((i for i, line in enumerate(lines) if i > end and line.strip().startswith(start.strip())),
+                     None)
+        if first is None:
+            raise ValueError(f"start: no line of {getattr(obj, '__name__', 'obj')}'s body begins with {start!r}")
+        gap = ["    ...  # docstring and argument checks left out" + (";" if note else "")]
+        gap += [f"         # {part}" for part in note.splitlines()]
+        text = "\n".join(lines[: end + 1] + gap + lines[first:])
+    source = _Source(text)
     try:
         from IPython.display import display
     except ImportError:  # pragma: no cover - IPython is always there in the book's environment

@@ -13,14 +13,15 @@ import numpy as np
 from ._counting import averaged, f1_micro, f1_per_label, hamming_loss, subset_accuracy
 from ._validation import (
     check_choice,
-    check_seed,
     check_grid,
     check_int,
     check_labels_and_scores,
     check_scores,
+    check_seed,
     check_thresholds,
     predict,
 )
+from .stats import PairedComparison, corrected_resampled_ttest
 
 __all__ = ["THRESHOLD_METRICS", "DEFAULT_GRID", "tune_thresholds", "apply_thresholds", "top_k"]
 
@@ -244,17 +245,17 @@ def tune_shrunk_thresholds(
 __all__ += ["cardinality_threshold", "shrink_thresholds", "SHRINKAGE_STRENGTH", "tune_shrunk_thresholds"]
 
 
-def tuned_minus_half(y_true: Any, y_score: Any, *, repeats: int = 10, seed: int = 0) -> Any:
+def tuned_minus_half(y_true: Any, y_score: Any, *, repeats: int = 10, seed: int = 0) -> PairedComparison:
     """Do tuned thresholds beat 0.5 on images they were not tuned on? The book's check before shipping.
 
     Splits the rows of ``y_true`` and ``y_score`` (validation data) into two random halves,
     ``repeats`` times; on each split it tunes ``tune_shrunk_thresholds`` on one half and scores
     micro-F1 on the other, for the tuned thresholds and for 0.5, both ways round: ``2 * repeats``
-    paired differences. Returns ``mlc_utils.stats.corrected_resampled_ttest``'s ``PairedComparison``
-    of tuned minus 0.5 (which allows for the halves overlapping from one split to the next); ship
-    the tuned thresholds only if its interval lies above zero (``.low > 0``).
+    paired differences, thresholds applied as ``apply_thresholds`` does (in the scores' precision).
+    Returns ``corrected_resampled_ttest``'s comparison of tuned minus 0.5; ship the tuned thresholds
+    only if its interval lies above zero (``.low > 0``).
     """
-    from .stats import corrected_resampled_ttest
+    from sklearn.metrics import f1_score
 
     t, s = check_labels_and_scores(y_true, y_score)
     repeats, seed = check_int(repeats, "repeats", minimum=1), check_seed(seed)
@@ -266,8 +267,8 @@ def tuned_minus_half(y_true: Any, y_score: Any, *, repeats: int = 10, seed: int 
         order = rng.permutation(len(t))
         for fit, held in ((order[:half], order[half:]), (order[half:], order[:half])):
             tuned = tune_shrunk_thresholds(t[fit], s[fit])
-            f1_tuned.append(f1_micro(t[held], predict(s[held], tuned)))
-            f1_half.append(f1_micro(t[held], predict(s[held], np.full(t.shape[1], 0.5))))
+            f1_tuned.append(f1_score(t[held], apply_thresholds(s[held], tuned), average="micro"))
+            f1_half.append(f1_score(t[held], apply_thresholds(s[held], 0.5), average="micro"))
     return corrected_resampled_ttest(f1_tuned, f1_half, n_train=half, n_test=len(t) - half)
 
 

@@ -85,6 +85,39 @@ def test_show_source_markdown_is_a_python_code_block():
     assert repr(source) == "def f():\n    return 1"
 
 
+def test_show_source_from_a_line_shows_the_signature_a_gap_and_the_body_from_there(capsys):
+    from mlc_utils.thresholds import tuned_minus_half
+
+    mlc_utils.show_source(tuned_minus_half, start="rng, half =", note="two lines\nof note")
+    lines = capsys.readouterr().out.rstrip().splitlines()
+    assert lines[0].startswith("def tuned_minus_half(") and lines[0].endswith(":")
+    assert lines[1:4] == ["    ...  # docstring and argument checks left out;", "         # two lines",
+                          "         # of note"]
+    assert lines[4].strip().startswith("rng, half =") and lines[-1].strip().startswith("return ")
+    assert not any('"""' in line or "check_int" in line for line in lines)
+
+
+def test_show_source_without_a_note_ends_the_gap_line_without_a_semicolon(capsys):
+    from mlc_utils.labels import cooccurrence
+
+    mlc_utils.show_source(cooccurrence, start="return")
+    lines = capsys.readouterr().out.rstrip().splitlines()
+    assert lines[1] == "    ...  # docstring and argument checks left out" and lines[2].strip() == "return Y.T @ Y"
+
+
+@pytest.mark.parametrize("start, note, error, message", [
+    ("no such line", "", ValueError, "start: no line of cooccurrence's body begins with"),
+    ("", "", TypeError, "start"),
+    (3, "", TypeError, "start"),
+    ("return", 3, TypeError, "note"),
+])
+def test_show_source_refuses_a_start_it_cannot_find_and_bad_types(start, note, error, message):
+    from mlc_utils.labels import cooccurrence
+
+    with pytest.raises(error, match=message):
+        mlc_utils.show_source(cooccurrence, start=start, note=note)
+
+
 def test_show_source_rejects_objects_without_source():
     with pytest.raises(TypeError, match="obj"):
         mlc_utils.show_source(len)

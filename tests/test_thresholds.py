@@ -436,21 +436,42 @@ def test_tune_shrunk_thresholds_refuses_a_bad_strength(strength, error):
         tune_shrunk_thresholds(Y, S, strength=strength)
 
 
-def test_tuned_minus_half_is_chapter_12s_loop_by_hand():
+def _tuned_minus_half_by_hand(y, s, repeats, seed, compare):
+    """Chapter 12's loop, written with scikit-learn; compare(scores, thresholds) -> 0/1 predictions."""
     from mlc_utils.stats import corrected_resampled_ttest
 
-    order_rng, half = np.random.default_rng(3), len(Y) // 2
+    order_rng, half = np.random.default_rng(seed), len(y) // 2
     tuned_f1, half_f1 = [], []
-    for _ in range(4):
-        order = order_rng.permutation(len(Y))
+    for _ in range(repeats):
+        order = order_rng.permutation(len(y))
         for fit, held in ((order[:half], order[half:]), (order[half:], order[:half])):
-            tuned = tune_shrunk_thresholds(Y[fit], S[fit])
-            tuned_f1.append(skm.f1_score(Y[held], S[held] >= tuned, average="micro"))
-            half_f1.append(skm.f1_score(Y[held], S[held] >= 0.5, average="micro"))
-    expected = corrected_resampled_ttest(tuned_f1, half_f1, n_train=half, n_test=len(Y) - half)
-    got = tuned_minus_half(Y, S, repeats=4, seed=3)
-    for field in ("mean_difference", "std_error", "low", "high", "p_value"):
+            tuned = tune_shrunk_thresholds(y[fit], s[fit])
+            tuned_f1.append(skm.f1_score(y[held], compare(s[held], tuned), average="micro"))
+            half_f1.append(skm.f1_score(y[held], compare(s[held], np.full(y.shape[1], 0.5)), average="micro"))
+    return corrected_resampled_ttest(tuned_f1, half_f1, n_train=half, n_test=len(y) - half)
+
+
+FIELDS = ("mean_difference", "std_error", "low", "high", "p_value")
+
+
+def test_tuned_minus_half_is_chapter_12s_loop_by_hand():
+    y, s = Y[:199], S[:199]  # an odd count: the halves differ in size, so n_train and n_test differ
+    expected = _tuned_minus_half_by_hand(y, s, 4, 3, lambda scores, t: scores >= t)
+    got = tuned_minus_half(y, s, repeats=4, seed=3)
+    for field in FIELDS:
         assert getattr(got, field) == pytest.approx(getattr(expected, field)), field
+
+
+def test_tuned_minus_half_compares_in_the_scores_precision_as_apply_thresholds_does():
+    # Keras' float32 scores on the 0.01 grid: float32(0.7) < 0.7, so a score of float32(0.7) reaches a
+    # threshold of 0.7 only when the threshold is rounded to float32 too (the book's rule).
+    s32 = np.round(S, 2).astype(np.float32)
+    rounded = _tuned_minus_half_by_hand(Y, s32, 4, 3, lambda scores, t: scores >= np.float32(t))
+    in_float64 = _tuned_minus_half_by_hand(Y, s32, 4, 3, lambda scores, t: scores >= np.asarray(t, np.float64))
+    got = tuned_minus_half(Y, s32, repeats=4, seed=3)
+    assert rounded.mean_difference != in_float64.mean_difference  # the data has such ties
+    for field in FIELDS:
+        assert getattr(got, field) == pytest.approx(getattr(rounded, field)), field
 
 
 def test_tuned_minus_half_finds_a_real_gain_and_no_gain_where_there_is_none():
