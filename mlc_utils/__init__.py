@@ -37,10 +37,11 @@ def show_source(obj: Callable[..., Any] | type, *, start: str | None = None, not
 
     In Jupyter the source is rendered as a highlighted Python code block; the ``text/plain``
     representation is the bare source, so stored notebook outputs are deterministic.
-    ``start``: show only the signature, then ``...`` in place of the docstring and the argument
-    checks, then the body from the first line that begins with ``start`` (the lines that carry the
-    idea); ``note`` adds a comment to that ``...`` line. Raises ``TypeError`` if ``obj`` has no
-    retrievable source (a builtin, a number, ...) and ``ValueError`` if no line begins with ``start``.
+    ``start``: show only the signature, a ``...`` line that says what was left out (the docstring,
+    and for a function the argument checks before ``start``), then the body from the first line
+    after the docstring that begins with ``start``; ``note`` adds comment lines under the ``...``.
+    Raises ``TypeError`` if ``obj`` has no retrievable source (a builtin, a number, ...) and
+    ``ValueError`` if ``start`` cannot be found in the body of a ``def`` or ``class``.
     """
     try:
         text = inspect.getsource(obj)
@@ -54,15 +55,7 @@ def show_source(obj: Callable[..., Any] | type, *, start: str | None = None, not
         raise TypeError(f"note: expected a string, got {type(note).__name__}")
     text = textwrap.dedent(text).rstrip()
     if start is not None:
-        lines = text.splitlines()
-        end = next(i for i, line in enumerate(lines) if line.rstrip().endswith(":"))  # the signature's end
-        first = next((i for i, line in enumerate(lines) if i > end and line.strip().startswith(start.strip())),
-                     None)
-        if first is None:
-            raise ValueError(f"start: no line of {getattr(obj, '__name__', 'obj')}'s body begins with {start!r}")
-        gap = ["    ...  # docstring and argument checks left out" + (";" if note else "")]
-        gap += [f"         # {part}" for part in note.splitlines()]
-        text = "\n".join(lines[: end + 1] + gap + lines[first:])
+        text = _excerpt(text, start.strip(), note, getattr(obj, "__name__", type(obj).__name__))
     source = _Source(text)
     try:
         from IPython.display import display
@@ -70,6 +63,35 @@ def show_source(obj: Callable[..., Any] | type, *, start: str | None = None, not
         print(source.text)
         return
     display(source)
+
+
+def _excerpt(text: str, start: str, note: str, name: str) -> str:
+    """The signature, a line saying what was left out, and the body from the line that begins with start."""
+    import ast
+
+    lines = text.splitlines()
+    tree = ast.parse(text)
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        raise ValueError(f"start: {name} is not defined with def or class, so it has no body to start in")
+    first = node.body[0]
+    body = first.lineno - 1  # index of the body's first line: everything above is the signature
+    if body <= node.lineno - 1:
+        raise ValueError(f"start: {name} is defined on one line; show it whole (no start)")
+    docstring = (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                 and isinstance(first.value.value, str))
+    after_doc = first.end_lineno if docstring else body
+    found = next((i for i in range(after_doc, len(lines)) if lines[i].strip().startswith(start)), None)
+    if found is None:
+        raise ValueError(f"start: no line of {name}'s body (after its docstring) begins with {start!r}")
+    others = [line for line in lines[after_doc:found] if line.strip() and not line.strip().startswith("#")]
+    is_class = isinstance(node, ast.ClassDef)
+    skipped = (["docstring"] if docstring else []) + (
+        [f"{len(others)} line{'s' if len(others) > 1 else ''}" if is_class else "argument checks"] if others else [])
+    indent = lines[found][: len(lines[found]) - len(lines[found].lstrip())]
+    gap = [f"{indent}...  # {' and '.join(skipped)} left out" + (";" if note else "")] if skipped else []
+    gap += [f"{indent}{'     ' if skipped else ''}# {part}" for part in note.splitlines()]
+    return "\n".join(lines[:body] + gap + lines[found:])
 
 
 class _Sentence:

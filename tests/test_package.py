@@ -85,37 +85,98 @@ def test_show_source_markdown_is_a_python_code_block():
     assert repr(source) == "def f():\n    return 1"
 
 
-def test_show_source_from_a_line_shows_the_signature_a_gap_and_the_body_from_there(capsys):
+def _excerpt_fixture(
+    values,  # a comment inside the signature
+    mapping={"k":
+             1},
+):  # a comment after the colon
+    """Sum the values.
+
+    return value: the sum (a docstring line that begins like the start text)
+    """
+    if not values:
+        raise ValueError("values")
+    total = sum(values)
+    return total
+
+
+def _docstring_only(x):
+    """Doc."""
+    return x
+
+
+def _plain(x):
+    y = x + 1
+    return y
+
+
+class _Fields:
+    """A class."""
+
+    size: int = 3
+    name: str = "x"
+
+    def twice(self):
+        return 2 * self.size
+
+
+def _shown(capsys, obj, **kwargs):
+    mlc_utils.show_source(obj, **kwargs)
+    return capsys.readouterr().out.rstrip()
+
+
+def test_show_source_from_a_line_keeps_a_whole_signature_and_skips_the_docstring(capsys):
+    assert _shown(capsys, _excerpt_fixture, start="return", note="two lines\nof note") == "\n".join([
+        "def _excerpt_fixture(",
+        "    values,  # a comment inside the signature",
+        '    mapping={"k":',
+        "             1},",
+        "):  # a comment after the colon",
+        "    ...  # docstring and argument checks left out;",
+        "         # two lines",
+        "         # of note",
+        "    return total",
+    ])
+
+
+def test_show_source_from_a_line_says_only_what_it_left_out(capsys):
+    assert _shown(capsys, _docstring_only, start="return") == (
+        "def _docstring_only(x):\n    ...  # docstring left out\n    return x")
+    assert _shown(capsys, _plain, start="return") == "def _plain(x):\n    ...  # argument checks left out\n    return y"
+    assert _shown(capsys, _plain, start="y =") == "def _plain(x):\n    y = x + 1\n    return y"
+    assert _shown(capsys, _plain, start="y =", note="a note") == (
+        "def _plain(x):\n    # a note\n    y = x + 1\n    return y")
+    assert _shown(capsys, _Fields, start="def twice") == "\n".join([
+        "class _Fields:", "    ...  # docstring and 2 lines left out", "    def twice(self):",
+        "        return 2 * self.size"])
+    with pytest.raises(ValueError, match="begins with 'sum'"):  # "total = sum(values)" only contains it
+        mlc_utils.show_source(_excerpt_fixture, start="sum")
+
+
+def test_show_source_from_a_line_shows_the_books_listing(capsys):
     from mlc_utils.thresholds import tuned_minus_half
 
-    mlc_utils.show_source(tuned_minus_half, start="rng, half =", note="two lines\nof note")
-    lines = capsys.readouterr().out.rstrip().splitlines()
+    lines = _shown(capsys, tuned_minus_half, start="rng, half =").splitlines()
     assert lines[0].startswith("def tuned_minus_half(") and lines[0].endswith(":")
-    assert lines[1:4] == ["    ...  # docstring and argument checks left out;", "         # two lines",
-                          "         # of note"]
-    assert lines[4].strip().startswith("rng, half =") and lines[-1].strip().startswith("return ")
-    assert not any('"""' in line or "check_int" in line for line in lines)
+    assert lines[1] == "    ...  # docstring and argument checks left out"
+    assert lines[2].startswith("    rng, half =") and lines[-1].startswith("    return corrected_resampled_ttest(")
 
 
-def test_show_source_without_a_note_ends_the_gap_line_without_a_semicolon(capsys):
-    from mlc_utils.labels import cooccurrence
-
-    mlc_utils.show_source(cooccurrence, start="return")
-    lines = capsys.readouterr().out.rstrip().splitlines()
-    assert lines[1] == "    ...  # docstring and argument checks left out" and lines[2].strip() == "return Y.T @ Y"
-
-
-@pytest.mark.parametrize("start, note, error, message", [
-    ("no such line", "", ValueError, "start: no line of cooccurrence's body begins with"),
-    ("", "", TypeError, "start"),
-    (3, "", TypeError, "start"),
-    ("return", 3, TypeError, "note"),
+@pytest.mark.parametrize("obj, start, note, error, message", [
+    ("cooccurrence", "no such line", "", ValueError, "start: no line of cooccurrence's body .* begins with"),
+    ("cooccurrence", "Entry", "", ValueError, "after its docstring"),  # a line of the docstring only
+    ("one_line", "return", "", ValueError, "start: one_line is defined on one line"),
+    ("cooccurrence", "", "", TypeError, "start"),
+    ("cooccurrence", 3, "", TypeError, "start"),
+    ("cooccurrence", "return", 3, TypeError, "note"),
 ])
-def test_show_source_refuses_a_start_it_cannot_find_and_bad_types(start, note, error, message):
+def test_show_source_refuses_a_start_it_cannot_find_and_bad_types(obj, start, note, error, message):
     from mlc_utils.labels import cooccurrence
+
+    def one_line(x): return x  # noqa: E704
 
     with pytest.raises(error, match=message):
-        mlc_utils.show_source(cooccurrence, start=start, note=note)
+        mlc_utils.show_source({"cooccurrence": cooccurrence, "one_line": one_line}[obj], start=start, note=note)
 
 
 def test_show_source_rejects_objects_without_source():
